@@ -1,0 +1,161 @@
+"""The brief file format, both directions: dump_brief(Brief) -> str, parse_brief(text) -> Brief."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, ProblemsError, did_you_mean
+from .model import Brief
+from .yamlsafe import load_mapping
+
+KEYS = (
+    "title", "date", "source", "author", "leaders", "topics",
+    "summary", "seed", "seed_sha256", "review",
+)
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+MAX_FRONT_MATTER = 64 * 1024
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def dump_brief(brief: Brief) -> str:
+    """The brief as a file: YAML front matter in KEYS order, then the Markdown body."""
+    data: dict[str, Any] = {
+        "title": brief.title,
+        "date": brief.date,
+        "source": brief.source,
+        "author": brief.author,
+        "leaders": list(brief.leaders),
+        "topics": list(brief.topics),
+        "summary": brief.summary,
+        "seed": brief.seed,
+        "seed_sha256": brief.seed_sha256,
+        "review": list(brief.review),
+    }
+    front = yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100_000,
+        default_flow_style=False,
+    )
+    body = brief.body.strip("\n")
+    return f"---\n{front}---\n\n{body}\n" if body else f"---\n{front}---\n"
+
+
+def decode_brief(data: bytes, path: Path) -> str:
+    """Strict UTF-8 with the bad byte's line and column; BOM dropped; line endings normalised."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        raise ProblemsError([Problem(path, line, f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8", column)]) from None
+    text = text.removeprefix("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """Return (front matter YAML, body, body's first file line); errors name the file."""
+    if not text.strip():
+        raise ProblemsError([Problem(path, 1, "file is empty", 1)])
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        raise ProblemsError([Problem(path, 1, "missing front matter: the file must start with a '---' line", 1)])
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            front = "\n".join(lines[1:index])
+            if len(front) > MAX_FRONT_MATTER:
+                raise ProblemsError([Problem(path, 2, "front matter is larger than 64 KB")])
+            return front, "\n".join(lines[index + 1 :]), index + 2
+    raise ProblemsError([Problem(path, 1, "front matter opened with '---' but never closed", 1)])
+
+
+def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
+    """Parse and type-check a brief; raise ProblemsError on errors, return warnings."""
+    front, body, body_line = split_front_matter(text, path)
+    data, lines = load_mapping(front, path, line_offset=1)
+    problems: list[Problem] = []
+
+    def problem(key: str, message: str, severity: str = "error") -> None:
+        problems.append(Problem(path, lines.get(key, 1), message, severity=severity))
+
+    for key in data:
+        if key not in KEYS:
+            problem(str(key), f"unknown key '{key}'{did_you_mean(str(key), KEYS)}", "warning")
+
+    slug = path.stem
+    if not SLUG_PATTERN.match(slug):
+        problems.append(Problem(path, None, f"file name '{path.name}' is not a valid slug: use lowercase letters, digits and hyphens"))
+
+    def text_field(key: str, required: bool = False) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                problem(key, f"missing required field '{key}'")
+            return None
+        if not isinstance(value, str):
+            problem(key, f"'{key}' must be a string, got {_type_name(value)} (quote it)")
+            return str(value)
+        return value
+
+    def list_field(key: str, required: bool = False) -> tuple[str, ...]:
+        if key not in data and required:
+            problem(key, f"missing required field '{key}' (use [] for none)")
+        value = data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problem(key, f"'{key}' must be a list of strings, e.g. {key}: [a, b]")
+            return ()
+        return tuple(value)
+
+    title = text_field("title", required=True) or ""
+    if "title" in data and isinstance(data["title"], str) and not title.strip():
+        problem("title", "'title' is empty")
+    if "date" not in data:
+        problem("date", "missing required field 'date' (write 'date: null' when unknown)")
+    brief = Brief(
+        slug=slug,
+        title=title,
+        date=_date(data.get("date"), lambda m: problem("date", m)),
+        source=text_field("source"),
+        author=text_field("author"),
+        leaders=list_field("leaders", required=True),
+        topics=list_field("topics", required=True),
+        summary=text_field("summary") or "",
+        seed=text_field("seed"),
+        seed_sha256=text_field("seed_sha256"),
+        review=list_field("review"),
+        body=body.strip("\n"),
+        path=path,
+        key_lines=tuple(sorted(lines.items())) + (("body", body_line),),
+    )
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ProblemsError(errors)
+    return brief, tuple(problems)
+
+
+def _date(value: object, report: Any) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            report(f"invalid date '{value}' (no such day)")
+            return None
+    report(f"invalid date {value!r}: write YYYY-MM-DD, or null when unknown")
+    return None
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()} (YAML reads yes/no/on/off as booleans)"
+    return type(value).__name__

@@ -1,0 +1,189 @@
+"""site.yaml -> SiteConfig and Registry, with every problem collected and located."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, ProblemsError, did_you_mean
+from .model import IngestRules, Person, Registry, SiteConfig, Topic
+from .yamlsafe import load_mapping
+
+log = logging.getLogger(__name__)
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+SITE_KEYS = ("title", "description", "base_url", "language", "ingest", "people", "topics")
+INGEST_KEYS = ("boilerplate", "tail_markers", "titles", "topic_threshold", "max_topics")
+PERSON_KEYS = ("name", "aliases", "short", "role", "country")
+TOPIC_KEYS = ("name", "description", "keywords")
+
+
+class _Checker:
+    """Collects problems while reading typed values out of plain YAML data."""
+
+    def __init__(self, path: Path, lines: dict[str, int]) -> None:
+        self.path = path
+        self.lines = lines
+        self.problems: list[Problem] = []
+
+    def add(self, key: str, message: str, severity: str = "error") -> None:
+        parts = key.split(".")
+        line = None
+        while parts and line is None:
+            line = self.lines.get(".".join(parts))
+            parts.pop()
+        self.problems.append(Problem(self.path, line, message, severity=severity))
+
+    def text(self, data: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+        value = data.get(key, default)
+        if value is None:
+            self.add(f"{where}.{key}", f"missing required field '{where}.{key}'".lstrip("."))
+            return ""
+        if not isinstance(value, str):
+            self.add(f"{where}.{key}", f"'{where}.{key}' must be a string, got {type(value).__name__} (quote it)".replace("'.", "'"))
+            return str(value)
+        return value
+
+    def texts(self, data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.add(f"{where}.{key}", f"'{where}.{key}' must be a list of strings (quote each item)")
+            return ()
+        return tuple(value)
+
+    def number(self, data: dict[str, Any], key: str, where: str, default: float) -> float:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.add(f"{where}.{key}", f"'{where}.{key}' must be a number, got {type(value).__name__}")
+            return default
+        return float(value)
+
+    def unknown(self, data: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+        for key in data:
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed)
+                self.add(f"{where}.{key}".lstrip("."), f"unknown key '{key}' in {where or 'site.yaml'}{hint}",
+                         severity="warning")
+
+    def mapping(self, data: dict[str, Any], key: str) -> dict[str, Any]:
+        value = data.get(key) or {}
+        if not isinstance(value, dict):
+            self.add(key, f"'{key}' must be a mapping")
+            return {}
+        return value
+
+
+def load_config(path: Path) -> tuple[SiteConfig, Registry]:
+    """Read site.yaml at `path`; raise ProblemsError listing every error; log warnings."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProblemsError([Problem(path, None, "site.yaml not found (is --root the project folder?)")]) from None
+    except UnicodeDecodeError as exc:
+        raise ProblemsError([Problem(path, None, f"not valid UTF-8 ({exc.reason})")]) from None
+    data, lines = load_mapping(text, path)
+    check = _Checker(path, lines)
+    check.unknown(data, SITE_KEYS, "")
+
+    base_url = check.text(data, "base_url", "", "/")
+    if not base_url.endswith("/"):
+        base_url += "/"
+    if not (base_url.startswith("/") or re.match(r"^https?://[^/\s]+/", base_url)):
+        check.add("base_url", f"base_url '{base_url}' must start with '/' or 'http(s)://'")
+
+    config = SiteConfig(
+        title=check.text(data, "title", ""),
+        description=check.text(data, "description", "", ""),
+        base_url=base_url,
+        language=check.text(data, "language", "", "en"),
+        ingest=_ingest_rules(check, check.mapping(data, "ingest")),
+        path=path,
+    )
+    registry = Registry(
+        people=_people(check, check.mapping(data, "people")),
+        topics=_topics(check, check.mapping(data, "topics")),
+    )
+    for problem in check.problems:
+        if problem.severity == "warning":
+            log.warning("%s", problem.format())
+    errors = [p for p in check.problems if p.severity == "error"]
+    if errors:
+        raise ProblemsError(errors)
+    return config, registry
+
+
+def _ingest_rules(check: _Checker, data: dict[str, Any]) -> IngestRules:
+    check.unknown(data, INGEST_KEYS, "ingest")
+    patterns = check.texts(data, "boilerplate", "ingest") + check.texts(data, "tail_markers", "ingest")
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            check.add("ingest", f"invalid regex '{pattern}' in ingest: {exc}")
+    return IngestRules(
+        boilerplate=check.texts(data, "boilerplate", "ingest"),
+        tail_markers=check.texts(data, "tail_markers", "ingest"),
+        titles=check.texts(data, "titles", "ingest"),
+        topic_threshold=check.number(data, "topic_threshold", "ingest", 3.0),
+        max_topics=int(check.number(data, "max_topics", "ingest", 3)),
+    )
+
+
+def _entry(check: _Checker, section: str, key: object, value: object) -> dict[str, Any] | None:
+    if not isinstance(key, str) or not ID_PATTERN.match(key):
+        check.add(f"{section}.{key}", f"{section} id '{key}' must be lowercase letters, digits and hyphens (e.g. 'xi-jinping')")
+        return None
+    if not isinstance(value, dict):
+        check.add(f"{section}.{key}", f"{section}.{key} must be a mapping with at least 'name'")
+        return None
+    return value
+
+
+def _people(check: _Checker, data: dict[str, Any]) -> dict[str, Person]:
+    people: dict[str, Person] = {}
+    for pid, raw in data.items():
+        entry = _entry(check, "people", pid, raw)
+        if entry is None:
+            continue
+        where = f"people.{pid}"
+        check.unknown(entry, PERSON_KEYS, where)
+        people[pid] = Person(
+            id=pid,
+            name=check.text(entry, "name", where),
+            aliases=check.texts(entry, "aliases", where),
+            short=check.texts(entry, "short", where),
+            role=check.text(entry, "role", where, ""),
+            country=check.text(entry, "country", where, ""),
+        )
+    return dict(sorted(people.items()))
+
+
+def _topics(check: _Checker, data: dict[str, Any]) -> dict[str, Topic]:
+    topics: dict[str, Topic] = {}
+    for tid, raw in data.items():
+        entry = _entry(check, "topics", tid, raw)
+        if entry is None:
+            continue
+        where = f"topics.{tid}"
+        check.unknown(entry, TOPIC_KEYS, where)
+        keywords = entry.get("keywords") or {}
+        if isinstance(keywords, list):
+            keywords = {k: 1 for k in keywords}
+        pairs: list[tuple[str, float]] = []
+        if not isinstance(keywords, dict):
+            check.add("topics", f"{where}.keywords must be a mapping of phrase: weight")
+        else:
+            for phrase, weight in keywords.items():
+                if not isinstance(phrase, str) or isinstance(weight, bool) or not isinstance(weight, int | float):
+                    check.add("topics", f"{where}.keywords: '{phrase}' needs a numeric weight")
+                    continue
+                pairs.append((phrase, float(weight)))
+        topics[tid] = Topic(
+            id=tid,
+            name=check.text(entry, "name", where),
+            description=check.text(entry, "description", where, ""),
+            keywords=tuple(pairs),
+        )
+    return dict(sorted(topics.items()))

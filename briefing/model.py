@@ -1,0 +1,151 @@
+"""Frozen dataclasses that cross stage boundaries. No I/O here."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A registered person: leaders in briefs refer to people by id."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()  # full-name spellings: diacritics, transliterations
+    short: tuple[str, ...] = ()  # short forms ("Xi"), counted only after a full name
+    role: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A registered topic with weighted keyword phrases."""
+
+    id: str
+    name: str
+    description: str = ""
+    keywords: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """The people and topics a site knows, keyed by id."""
+
+    people: Mapping[str, Person]
+    topics: Mapping[str, Topic]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRules:
+    """Data-driven cleaning and extraction rules from site.yaml's `ingest:` block."""
+
+    boilerplate: tuple[str, ...] = ()  # regexes; a whole line matching one is dropped
+    tail_markers: tuple[str, ...] = ()  # regexes; a line matching one ends the article
+    titles: tuple[str, ...] = ()  # political titles that introduce a person ("Prime Minister")
+    topic_threshold: float = 3.0
+    max_topics: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """Site settings parsed once from site.yaml."""
+
+    title: str
+    description: str
+    base_url: str  # "/" or "https://example.org/briefs/"; always ends with "/"
+    language: str
+    ingest: IngestRules
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A block of article text; `kind` is "text", "caption" or "heading"."""
+
+    text: str
+    kind: str = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A raw article after cleaning: headline, byline, outlet and body paragraphs."""
+
+    seed: str  # seed file name
+    sha256: str  # of the seed file's bytes
+    title: str | None  # headline line, when the article has one
+    source: str | None  # outlet named by the text (banner, dateline), else None
+    author: str | None  # byline, else None
+    head: tuple[str, ...]  # short lines before the body (dates, banners) kept for extraction
+    paragraphs: tuple[Paragraph, ...]
+    notes: tuple[str, ...] = ()  # what cleaning noticed, e.g. "decoded as cp1252"
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """A brief: the front matter plus the Markdown body. `slug` is the file stem."""
+
+    slug: str
+    title: str
+    date: datetime.date | None  # None: the article does not say; flagged for review
+    source: str | None
+    author: str | None
+    leaders: tuple[str, ...]  # person ids, never names
+    topics: tuple[str, ...]  # topic ids, strongest first
+    summary: str
+    seed: str | None
+    seed_sha256: str | None
+    review: tuple[str, ...]
+    body: str  # Markdown
+    path: Path | None = field(default=None, compare=False)
+    key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+
+    def line_of(self, key: str) -> int | None:
+        """The file line where front-matter key `key` was written, if known."""
+        return dict(self.key_lines).get(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Bio:
+    """Optional Markdown biography from content/people/<id>.md."""
+
+    person_id: str
+    body: str
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything a build renders: config, registry, briefs and the id indexes."""
+
+    config: SiteConfig
+    registry: Registry
+    briefs: Mapping[str, Brief]  # slug -> brief
+    order: tuple[str, ...]  # slugs, newest first, undated last
+    by_person: Mapping[str, tuple[str, ...]]  # person id -> slugs, newest first
+    by_topic: Mapping[str, tuple[str, ...]]  # topic id -> slugs, newest first
+    bios: Mapping[str, Bio]
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page to render: its URL, its template and the context it needs."""
+
+    url: str
+    template: str
+    context: Mapping[str, object]
+    source: Path | None = None  # the file the page comes from, for error messages
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """Bytes bound for one path under the output folder."""
+
+    path: str  # POSIX, relative to the output folder
+    data: bytes
+    source: str = ""  # what produced it, for collision messages

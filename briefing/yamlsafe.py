@@ -1,0 +1,111 @@
+"""Safe YAML reading with file line numbers: no tags, no aliases, no duplicate keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, ProblemsError
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """Safe loader that refuses aliases and duplicate keys; timestamps stay text."""
+
+    def __init__(self, stream: str, path: Path, line_offset: int) -> None:
+        super().__init__(stream)
+        self.path = path
+        self.line_offset = line_offset
+
+    def _line(self, node: yaml.Node) -> int:
+        return int(node.start_mark.line) + 1 + self.line_offset
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
+            raise ProblemsError(
+                [Problem(self.path, self._line(node), "YAML anchors/aliases are not allowed")]
+            )
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            line = self._line(key_node)
+            if key_node.value in seen:
+                message = f"duplicate key '{key_node.value}' (first at line {seen[key_node.value]})"
+                column = int(key_node.start_mark.column) + 1
+                raise ProblemsError([Problem(self.path, line, message, column)])
+            seen[key_node.value] = line
+        return dict(super().construct_mapping(node, deep=deep))
+
+
+def _timestamp_as_text(loader: Any, node: yaml.ScalarNode) -> str:
+    return str(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
+def load_mapping(
+    text: str, path: Path, line_offset: int = 0
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Parse YAML that must be one mapping; return it and each key's file line (dotted paths).
+
+    `line_offset` is how many file lines precede `text` (1 for front matter after `---`).
+    Dates stay strings (the caller validates them). Raises ProblemsError with path and line.
+    """
+    loader = _Loader(text, path, line_offset)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            raise ProblemsError(
+                [Problem(path, loader._line(node), "YAML must be a mapping of keys to values")]
+            )
+        key_lines: dict[str, int] = {}
+        _collect_key_lines(node, "", loader, key_lines)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        raise ProblemsError([_marked_problem(exc, path, line_offset)]) from None
+    except yaml.YAMLError as exc:
+        raise ProblemsError([Problem(path, line_offset + 1, f"invalid YAML: {exc}")]) from None
+    except RecursionError:
+        raise ProblemsError([Problem(path, line_offset + 1, "YAML nested too deeply")]) from None
+    except (ValueError, OverflowError) as exc:
+        raise ProblemsError([Problem(path, line_offset + 1, f"invalid value: {exc}")]) from None
+    finally:
+        loader.dispose()
+    return data, key_lines
+
+
+def _collect_key_lines(node: yaml.Node, prefix: str, loader: _Loader, out: dict[str, int]) -> None:
+    """Map dotted key paths ("people.xi-jinping.name") to their file lines."""
+    if len(prefix) > 512:
+        return
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        dotted = f"{prefix}{key_node.value}"
+        out.setdefault(dotted, loader._line(key_node))
+        if isinstance(value_node, yaml.MappingNode):
+            _collect_key_lines(value_node, dotted + ".", loader, out)
+
+
+def _marked_problem(exc: yaml.MarkedYAMLError, path: Path, line_offset: int) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = int(mark.line) + 1 + line_offset if mark else line_offset + 1
+    column = int(mark.column) + 1 if mark else None
+    message = str(exc.problem or exc.context or "invalid YAML")
+    if "could not determine a constructor" in message:
+        message = f"unsupported YAML tag ({message}); only plain values are allowed"
+    elif "single document" in str(exc.context) or "another document" in message:
+        message = "single YAML document expected"
+    elif "mapping values are not allowed" in message:
+        message += " (quote the value)"
+    return Problem(path, line, message, column)

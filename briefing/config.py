@@ -75,6 +75,16 @@ class _Checker:
         return value
 
 
+def normalise_base_url(value: str) -> str | None:
+    """base_url with a trailing slash, or None when it is neither a path nor an http(s) URL."""
+    value = value.strip()
+    if not value.endswith("/"):
+        value += "/"
+    if value.startswith("/") and not value.startswith("//") or re.match(r"^https?://[^/\s]+/\S*$", value):
+        return value
+    return None
+
+
 def load_config(path: Path) -> tuple[SiteConfig, Registry]:
     """Read site.yaml at `path`; raise ProblemsError listing every error; log warnings."""
     try:
@@ -87,11 +97,10 @@ def load_config(path: Path) -> tuple[SiteConfig, Registry]:
     check = _Checker(path, lines)
     check.unknown(data, SITE_KEYS, "")
 
-    base_url = check.text(data, "base_url", "", "/")
-    if not base_url.endswith("/"):
-        base_url += "/"
-    if not (base_url.startswith("/") or re.match(r"^https?://[^/\s]+/", base_url)):
-        check.add("base_url", f"base_url '{base_url}' must start with '/' or 'http(s)://'")
+    base_url = normalise_base_url(check.text(data, "base_url", "", "/"))
+    if base_url is None:
+        check.add("base_url", "base_url must start with '/' or 'http(s)://', e.g. https://example.org/briefs/")
+        base_url = "/"
 
     config = SiteConfig(
         title=check.text(data, "title", ""),

@@ -1,0 +1,105 @@
+"""Command line: `briefing [ingest|build|serve] ...`; with no command, ingest then build."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import Problem, ProblemsError
+
+log = logging.getLogger("briefing")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=argparse.SUPPRESS,
+                        help="folder holding site.yaml (default: current folder)")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="print errors only")
+    parser = argparse.ArgumentParser(
+        prog="briefing", parents=[common],
+        description="Turn raw articles into briefs, and briefs into a static briefing site.",
+        epilog="With no command: ingest new seeds, then build.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", parents=[common], help="turn seeds/*.txt into content/briefs/*.md")
+    ingest.add_argument("--seeds", type=Path, help="folder of raw articles (default: ROOT/seeds)")
+    ingest.add_argument("--content", type=Path, help="content folder (default: ROOT/content)")
+    ingest.add_argument("--force", action="store_true",
+                        help="regenerate edited briefs too, keeping the old file as x.md.bak")
+
+    build = commands.add_parser("build", parents=[common], help="render content/ into output/")
+    _build_options(build)
+
+    serve = commands.add_parser("serve", parents=[common], help="build, serve output/ and rebuild on change")
+    _build_options(serve, strict=False)
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    return parser
+
+
+def _build_options(parser: argparse.ArgumentParser, strict: bool = True) -> None:
+    parser.add_argument("--out", type=Path, help="output folder (default: ROOT/output)")
+    parser.add_argument("--base-url", help="site URL or sub-path, e.g. https://example.org/briefs/")
+    if strict:
+        parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 1 input errors, 2 usage)."""
+    args = _parser().parse_args(argv)
+    root: Path = getattr(args, "root", Path("."))
+    logging.basicConfig(level=logging.ERROR if getattr(args, "quiet", False) else logging.INFO,
+                        format="%(message)s", stream=sys.stderr)
+    try:
+        if args.command in (None, "ingest"):
+            _ingest(root, args)
+        if args.command in (None, "build"):
+            _build(root, args)
+        if args.command == "serve":
+            from .serve import serve
+
+            serve(root, host=args.host, port=args.port, out_dir=args.out,
+                  base_url=args.base_url, open_browser=args.open)
+    except ProblemsError as exc:
+        _print_problems(exc.problems, root)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _ingest(root: Path, args: argparse.Namespace) -> None:
+    from .config import load_config
+    from .ingest import ingest
+
+    config, registry = load_config(root / "site.yaml")
+    seeds = getattr(args, "seeds", None) or root / "seeds"
+    content = getattr(args, "content", None) or root / "content"
+    report = ingest(seeds, content / "briefs", config, registry, force=getattr(args, "force", False))
+    for message in report.messages:
+        log.info("%s", message)
+    log.info("ingest: %d written, %d unchanged, %d kept, %d skipped",
+             len(report.written), len(report.unchanged), len(report.kept), len(report.skipped))
+
+
+def _build(root: Path, args: argparse.Namespace) -> None:
+    from .pipeline import build
+
+    report = build(root, out_dir=getattr(args, "out", None), base_url=getattr(args, "base_url", None),
+                   strict=getattr(args, "strict", False))
+    for warning in report.warnings:
+        log.warning("%s", warning.format(root))
+    log.info("build: %d pages, %d files (%d written, %d unchanged, %d removed) in %.2f s",
+             report.pages, report.files, report.written, report.unchanged, report.removed, report.seconds)
+
+
+def _print_problems(problems: Sequence[Problem], root: Path) -> None:
+    for problem in problems:
+        print(problem.format(root), file=sys.stderr)
+    errors = sum(1 for p in problems if p.severity == "error")
+    print(f"{errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)

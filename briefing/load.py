@@ -1,0 +1,137 @@
+"""content/ -> Site: parse every brief and bio, validate ids against the registry, index."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from .briefs import decode_brief, parse_brief, split_front_matter
+from .errors import Problem, ProblemsError, did_you_mean
+from .model import Bio, Brief, Registry, Site, SiteConfig
+
+log = logging.getLogger(__name__)
+
+MAX_BRIEF_BYTES = 2 * 1024 * 1024
+
+
+def is_ignored(path: Path) -> bool:
+    """Hidden files, editor temp files and backups are never content."""
+    name = path.name
+    return (
+        name.startswith((".", "#", "~"))
+        or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
+        or name.isdigit()  # vim's 4913 probe file
+    )
+
+
+def content_files(folder: Path, suffix: str, root: Path) -> list[Path]:
+    """Files with `suffix` in folder, sorted, skipping ignored ones and links out of root."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix != suffix or is_ignored(path) or not path.is_file():
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+            log.warning("%s: symlink points outside the project; skipped", path)
+            continue
+        found.append(path)
+    return found
+
+
+def read_text(path: Path) -> str:
+    """A content file as text: size-capped, strict UTF-8, LF line endings."""
+    data = path.read_bytes()
+    if len(data) > MAX_BRIEF_BYTES:
+        raise ProblemsError([Problem(path, None, "file is larger than 2 MB; split it or trim it")])
+    return decode_brief(data, path)
+
+
+def load_site(root: Path, config: SiteConfig, registry: Registry) -> Site:
+    """Read content/ under root; raise ProblemsError with every error across all files."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    briefs: dict[str, Brief] = {}
+    folded: dict[str, Path] = {}
+    for path in content_files(root / "content" / "briefs", ".md", root):
+        try:
+            brief, found = parse_brief(read_text(path), path)
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+            continue
+        warnings.extend(found)
+        other = folded.get(brief.slug.casefold())
+        if other is not None:
+            problems.append(Problem(path, None, f"slug '{brief.slug}' collides with {other.name}; rename one"))
+            continue
+        folded[brief.slug.casefold()] = path
+        problems.extend(_check_ids(brief, registry))
+        warnings.extend(_review_warnings(brief))
+        briefs[brief.slug] = brief
+    bios = _load_bios(root, registry, problems)
+    if problems:
+        raise ProblemsError(problems)
+
+    order = tuple(sorted(briefs, key=lambda s: _newest_first(briefs[s])))
+    by_person: dict[str, list[str]] = defaultdict(list)
+    by_topic: dict[str, list[str]] = defaultdict(list)
+    for slug in order:
+        for pid in dict.fromkeys(briefs[slug].leaders):
+            by_person[pid].append(slug)
+        for tid in dict.fromkeys(briefs[slug].topics):
+            by_topic[tid].append(slug)
+    return Site(
+        config=config,
+        registry=registry,
+        briefs=briefs,
+        order=order,
+        by_person={pid: tuple(by_person.get(pid, ())) for pid in registry.people},
+        by_topic={tid: tuple(by_topic.get(tid, ())) for tid in registry.topics},
+        bios=bios,
+        warnings=tuple(warnings),
+    )
+
+
+def _newest_first(brief: Brief) -> tuple[bool, int, str]:
+    return (brief.date is None, -(brief.date.toordinal() if brief.date else 0), brief.slug)
+
+
+def _check_ids(brief: Brief, registry: Registry) -> Iterable[Problem]:
+    path = brief.path or Path(brief.slug)
+    for key, ids, known, noun in (
+        ("leaders", brief.leaders, registry.people, "leader"),
+        ("topics", brief.topics, registry.topics, "topic"),
+    ):
+        for ident in ids:
+            if ident not in known:
+                hint = did_you_mean(ident, known) or f" (add it to site.yaml's {key if key == 'topics' else 'people'}:)"
+                yield Problem(path, brief.line_of(key), f"unknown {noun} '{ident}'{hint}")
+
+
+def _review_warnings(brief: Brief) -> Iterable[Problem]:
+    path = brief.path or Path(brief.slug)
+    if brief.date is None and "date-missing" not in brief.review:
+        yield Problem(path, brief.line_of("date"), "brief has no date", severity="warning")
+    for item in brief.review:
+        yield Problem(path, brief.line_of("review"), f"needs review: {item}", severity="warning")
+
+
+def _load_bios(root: Path, registry: Registry, problems: list[Problem]) -> dict[str, Bio]:
+    bios: dict[str, Bio] = {}
+    for path in content_files(root / "content" / "people", ".md", root):
+        if path.stem not in registry.people:
+            hint = did_you_mean(path.stem, registry.people)
+            problems.append(Problem(path, None, f"bio for unknown person '{path.stem}'{hint}"))
+            continue
+        try:
+            text = read_text(path)
+            body, line = text, 1
+            if text.startswith("---"):
+                _, body, line = split_front_matter(text, path)
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+            continue
+        bios[path.stem] = Bio(person_id=path.stem, body=body.strip("\n"), path=path)
+    return bios

@@ -1,0 +1,91 @@
+"""Markdown rendering: markdown-it-py's js-default preset plus author cross-references.
+
+Bodies may link `[To Lam](person:to-lam)`, `(topic:maritime)` or `(brief:<slug>)`; a core
+rule rewrites those to relative hrefs and records the ones that do not resolve.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+
+XREF = re.compile(r"^(person|topic|brief):([^#\s]*)(#.*)?$")
+SAFE_SCHEME = re.compile(r"^(https?:|mailto:|person:|topic:|brief:|#|/|\.|[^:/?#]*([/?#]|$))", re.I)
+
+Resolver = Callable[[str, str], str | None]  # (kind, id) -> site URL, or None when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """HTML of one Markdown body and the cross-references that did not resolve."""
+
+    html: str
+    unresolved: tuple[tuple[int, str], ...]  # (line within the body, "person:xi")
+
+
+def _validate_link(url: str) -> bool:
+    """Only http(s), mailto, relative and cross-reference links become links."""
+    cleaned = re.sub(r"[\x00-\x20]", "", url)
+    return bool(SAFE_SCHEME.match(cleaned))
+
+
+def _xref_rule(state: StateCore) -> None:
+    resolve: Resolver = state.env["resolve"]
+    from_url: str = state.env["from_url"]
+    relative: Callable[[str, str], str] = state.env["relative"]
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line = block.map[0] + 1 if block.map else 1
+        for token in block.children:
+            if token.type != "link_open":
+                continue
+            href = str(token.attrGet("href") or "")
+            match = XREF.match(href)
+            if not match:
+                continue
+            kind, ident, fragment = match.group(1), match.group(2), match.group(3) or ""
+            target = resolve(kind, ident)
+            if target is None:
+                state.env["unresolved"].append((line, f"{kind}:{ident}"))
+                token.attrSet("href", "#")
+                continue
+            token.attrSet("href", relative(target + fragment, from_url))
+
+
+def make_markdown() -> MarkdownIt:
+    """A js-default (raw HTML off) renderer with safe links and the cross-reference rule."""
+    md = MarkdownIt("js-default", {"typographer": False})
+    md.validateLink = _validate_link  # type: ignore[method-assign]
+    md.core.ruler.push("xref", _xref_rule)
+    return md
+
+
+class MarkdownCache:
+    """Renders bodies once per (content, page URL) hash."""
+
+    def __init__(self, md: MarkdownIt, resolve: Resolver, relative: Callable[[str, str], str]):
+        self.md = md
+        self.resolve = resolve
+        self.relative = relative
+        self.cache: dict[str, Rendered] = {}
+
+    def render(self, text: str, from_url: str) -> Rendered:
+        """HTML for `text` as it appears on the page at `from_url`."""
+        key = hashlib.sha256(f"{from_url}\0{text}".encode()).hexdigest()
+        hit = self.cache.get(key)
+        if hit is None:
+            env: dict[str, Any] = {
+                "resolve": self.resolve, "from_url": from_url,
+                "relative": self.relative, "unresolved": [],
+            }
+            html = self.md.render(text, env)
+            hit = Rendered(html, tuple(env["unresolved"]))
+            self.cache[key] = hit
+        return hit

@@ -1,0 +1,63 @@
+"""One build, start to finish: config -> content -> pages -> HTML -> output folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import load_config, normalise_base_url
+from .errors import Problem, ProblemsError
+from .load import load_site
+from .output import write_output
+from .render import make_env, plan_pages, render_pages, static_files
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What a build produced and how long it took."""
+
+    pages: int
+    files: int
+    written: int
+    unchanged: int
+    removed: int
+    warnings: tuple[Problem, ...]
+    seconds: float
+
+
+def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
+          strict: bool = False) -> BuildReport:
+    """Build the site under `root` into `out_dir` (default root/output).
+
+    Everything is read and rendered before anything is written, so an error in any input or
+    template raises ProblemsError and leaves the previous output as it was. With `strict`,
+    warnings (undated briefs, review items, unknown keys) are errors too.
+    """
+    started = time.perf_counter()
+    config, registry = load_config(root / "site.yaml")
+    if base_url is not None:
+        normal = normalise_base_url(base_url)
+        if normal is None:
+            raise ProblemsError([Problem("--base-url", None, f"'{base_url}' must start with '/' or 'http(s)://'")])
+        config = dataclasses.replace(config, base_url=normal)
+    site = load_site(root, config, registry)
+    if strict and site.warnings:
+        raise ProblemsError([dataclasses.replace(w, severity="error") for w in site.warnings])
+    pages = plan_pages(site)
+    templates = root / "templates"
+    files = render_pages(pages, make_env(templates), site, root) + static_files(templates, root)
+    report = write_output(files, out_dir or root / "output", root)
+    return BuildReport(
+        pages=len(pages),
+        files=len(files),
+        written=len(report.written),
+        unchanged=report.unchanged,
+        removed=len(report.removed),
+        warnings=site.warnings,
+        seconds=time.perf_counter() - started,
+    )

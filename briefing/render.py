@@ -1,0 +1,231 @@
+"""Site -> pages -> rendered files. Nothing here touches the output folder."""
+
+from __future__ import annotations
+
+import datetime
+import traceback
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import urls
+from .errors import Problem, ProblemsError, did_you_mean
+from .load import content_files
+from .markdown import MarkdownCache, make_markdown
+from .model import Brief, OutputFile, Page, Person, Site, Topic
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+TEMPLATES = ("index.html", "brief.html", "person.html", "people.html", "topic.html",
+             "topics.html", "archive.html", "404.html")
+RELATED_MAX = 5
+
+
+def long_date(value: datetime.date | None) -> str:
+    """A date as "15 April 2025", the same on every machine and locale."""
+    if value is None:
+        return "Undated"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+@jinja2.pass_context
+def _url_for(ctx: Any, kind: str, ident: str | None = None) -> str:
+    target = urls.url_for(kind, ident)
+    if ctx["page_url"] == urls.NOT_FOUND:  # served at any path: links must be rooted
+        return urls.rooted(target, ctx["site"].base_url)
+    return urls.relative(target, ctx["page_url"])
+
+
+@jinja2.pass_context
+def _absolute_url(ctx: Any, target: str) -> str:
+    return urls.absolute(target, ctx["site"].base_url)
+
+
+def make_env(templates: Path) -> jinja2.Environment:
+    """The Jinja environment: autoescape on, StrictUndefined, url_for as the only link maker."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["url_for"] = _url_for
+    env.globals["absolute_url"] = _absolute_url
+    env.filters["long_date"] = long_date
+    return env
+
+
+def plan_pages(site: Site, md: MarkdownCache | None = None) -> list[Page]:
+    """Every page of the site with its context; raises ProblemsError on broken cross-links."""
+    known: dict[str, Mapping[str, object]] = {
+        "person": site.registry.people, "topic": site.registry.topics, "brief": site.briefs,
+    }
+    md = md or MarkdownCache(make_markdown(), _resolver(known), urls.relative)
+    problems: list[Problem] = []
+    briefs = site.briefs
+    people, topics = site.registry.people, site.registry.topics
+    ordered = [briefs[s] for s in site.order]
+    pages: list[Page] = []
+
+    for brief in ordered:
+        url = urls.url_for("brief", brief.slug)
+        body = _markdown(md, brief.body, url, brief.path, brief.line_of("body") or 1, known, problems)
+        pages.append(Page(url, "brief.html", {
+            "brief": brief,
+            "body_html": body,
+            "leaders": [people[p] for p in brief.leaders],
+            "topics": [topics[t] for t in brief.topics],
+            "related": [briefs[s] for s in related(site, brief)],
+        }, brief.path))
+
+    for pid, person in people.items():
+        url = urls.url_for("person", pid)
+        slugs = site.by_person[pid]
+        bio = site.bios.get(pid)
+        bio_html = _markdown(md, bio.body, url, bio.path, 1, known, problems) if bio else Markup("")
+        pages.append(Page(url, "person.html", {
+            "person": person,
+            "bio_html": bio_html,
+            "briefs": [briefs[s] for s in slugs],
+            "topic_counts": _counts((t for s in slugs for t in briefs[s].topics), topics),
+            "appears_with": _counts(
+                (p for s in slugs for p in briefs[s].leaders if p != pid), people),
+        }, bio.path if bio else None))
+
+    for tid, topic in topics.items():
+        slugs = site.by_topic[tid]
+        pages.append(Page(urls.url_for("topic", tid), "topic.html", {
+            "topic": topic,
+            "briefs": [briefs[s] for s in slugs],
+            "people_counts": _counts((p for s in slugs for p in briefs[s].leaders), people),
+        }))
+
+    person_counts = [(people[p], len(site.by_person[p])) for p in people]
+    topic_counts = [(topics[t], len(site.by_topic[t])) for t in topics]
+    ranked = sorted(person_counts, key=lambda pc: (-pc[1], pc[0].name))
+    pages += [
+        Page(urls.HOME, "index.html", {
+            "latest": ordered[:20],
+            "people_counts": [pc for pc in ranked if pc[1]][:12],
+            "topic_counts": sorted(topic_counts, key=lambda tc: (-tc[1], tc[0].name)),
+            "brief_count": len(ordered),
+        }),
+        Page(urls.PEOPLE, "people.html", {"people_counts": sorted(person_counts, key=lambda pc: pc[0].name)}),
+        Page(urls.TOPICS, "topics.html", {"topic_counts": sorted(topic_counts, key=lambda tc: tc[0].name)}),
+        Page(urls.ARCHIVE, "archive.html", {
+            "years": _archive(ordered),
+            "undated": [b for b in ordered if b.date is None],
+        }),
+        Page(urls.NOT_FOUND, "404.html", {}),
+    ]
+    if problems:
+        raise ProblemsError(problems)
+    return pages
+
+
+def related(site: Site, brief: Brief) -> tuple[str, ...]:
+    """Slugs of briefs sharing leaders (weight 2) or topics (weight 1), best first."""
+    scores: Counter[str] = Counter()
+    for pid in set(brief.leaders):
+        for slug in site.by_person.get(pid, ()):
+            scores[slug] += 2
+    for tid in set(brief.topics):
+        for slug in site.by_topic.get(tid, ()):
+            scores[slug] += 1
+    scores.pop(brief.slug, None)
+    rank = {slug: i for i, slug in enumerate(site.order)}
+    best = sorted(scores, key=lambda s: (-scores[s], rank[s]))
+    return tuple(best[:RELATED_MAX])
+
+
+def render_pages(pages: Iterable[Page], env: jinja2.Environment, site: Site,
+                 root: Path) -> list[OutputFile]:
+    """Render every page; template errors name template, line and page, and nothing is written."""
+    problems: list[Problem] = []
+    for name in TEMPLATES:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(Problem(_template_path(exc.filename, root, name), exc.lineno, exc.message or "syntax error"))
+        except jinja2.TemplateNotFound as exc:
+            problems.append(Problem(root / "templates" / name, None, f"template not found: {exc.name}"))
+    if problems:
+        raise ProblemsError(problems)
+    files: list[OutputFile] = []
+    for page in pages:
+        context = {"site": site.config, "page_url": page.url, **page.context}
+        try:
+            html = env.get_template(page.template).render(context)
+        except Exception as exc:  # noqa: BLE001 - any template failure is reported, not crashed on
+            problems.append(_render_problem(exc, page, root))
+            continue
+        files.append(OutputFile(urls.output_path(page.url), html.encode("utf-8"), page.template))
+    if problems:
+        raise ProblemsError(problems)
+    return files
+
+
+def static_files(templates: Path, root: Path) -> list[OutputFile]:
+    """Files under templates/static/, copied to /static/."""
+    folder = templates / "static"
+    files = []
+    for path in content_files(folder, ".css", root) + content_files(folder, ".js", root):
+        url = urls.url_for("static", path.name)
+        files.append(OutputFile(urls.output_path(url), path.read_bytes(), str(path)))
+    return files
+
+
+def _resolver(known: Mapping[str, Mapping[str, object]]) -> Any:
+    def resolve(kind: str, ident: str) -> str | None:
+        return urls.url_for(kind, ident) if ident in known[kind] else None
+
+    return resolve
+
+
+def _markdown(md: MarkdownCache, text: str, url: str, path: Path | None, first_line: int,
+              known: Mapping[str, Mapping[str, object]], problems: list[Problem]) -> Markup:
+    rendered = md.render(text, url)
+    for line, ref in rendered.unresolved:
+        kind, _, ident = ref.partition(":")
+        hint = did_you_mean(ident, known.get(kind, {}))
+        problems.append(Problem(path or url, first_line + line - 1,
+                                f"unknown cross-reference '{ref}'{hint}"))
+    return Markup(rendered.html)  # noqa: S704 - markdown-it output with raw HTML disabled
+
+
+def _counts(ids: Iterable[str], known: Mapping[str, Person] | Mapping[str, Topic]) -> list[tuple[Any, int]]:
+    counter = Counter(ids)
+    ordered = sorted(counter, key=lambda i: (-counter[i], known[i].name))
+    return [(known[i], counter[i]) for i in ordered]
+
+
+def _archive(briefs: list[Brief]) -> list[tuple[int, list[tuple[str, str, list[Brief]]]]]:
+    years: dict[int, dict[int, list[Brief]]] = {}
+    for brief in briefs:
+        if brief.date is not None:
+            years.setdefault(brief.date.year, {}).setdefault(brief.date.month, []).append(brief)
+    return [
+        (year, [(MONTHS[m - 1], f"{year}-{m:02d}", months[m]) for m in sorted(months, reverse=True)])
+        for year, months in sorted(years.items(), reverse=True)
+    ]
+
+
+def _template_path(filename: str | None, root: Path, name: str) -> Path:
+    return Path(filename) if filename else root / "templates" / name
+
+
+def _render_problem(exc: Exception, page: Page, root: Path) -> Problem:
+    where = f" (while rendering {page.url}" + (f" from {page.source.name}" if page.source else "") + ")"
+    line = None
+    template = root / "templates" / page.template
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml")):
+            template, line = Path(filename), lineno
+    return Problem(template, line, f"{type(exc).__name__}: {exc}{where}")

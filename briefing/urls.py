@@ -1,0 +1,97 @@
+"""The single source of truth for URLs and output paths.
+
+Site URLs are paths from the site root ("/briefs/x/"). Pages link to each other with
+relative hrefs, so one build works at "/" and under any sub-path; absolute URLs (canonical,
+feeds) and the 404 page (served at arbitrary paths) use `base_url`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import urlsplit
+
+SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+
+HOME = "/"
+PEOPLE = "/people/"
+TOPICS = "/topics/"
+ARCHIVE = "/archive/"
+NOT_FOUND = "/404.html"
+
+_ROUTES = {
+    "home": lambda _: HOME,
+    "people": lambda _: PEOPLE,
+    "topics": lambda _: TOPICS,
+    "archive": lambda _: ARCHIVE,
+    "404": lambda _: NOT_FOUND,
+    "brief": lambda ident: f"/briefs/{_segment(ident)}/",
+    "person": lambda ident: f"/people/{_segment(ident)}/",
+    "topic": lambda ident: f"/topics/{_segment(ident)}/",
+    "static": lambda ident: f"/static/{_static_path(ident)}",
+}
+KINDS = tuple(_ROUTES)
+
+
+def _segment(ident: str | None) -> str:
+    if ident is None or not SEGMENT.match(ident) or ".." in ident:
+        raise ValueError(f"not a valid id for a URL: {ident!r}")
+    return ident
+
+
+def _static_path(ident: str | None) -> str:
+    parts = (ident or "").split("/")
+    return "/".join(_segment(p) for p in parts)
+
+
+def url_for(kind: str, ident: str | None = None) -> str:
+    """The site URL (path from the site root) of a page: url_for("person", "to-lam")."""
+    try:
+        route = _ROUTES[kind]
+    except KeyError:
+        raise ValueError(f"unknown URL kind {kind!r}; expected one of {', '.join(KINDS)}") from None
+    return route(ident)
+
+
+def output_path(url: str) -> str:
+    """The output file (relative POSIX path) for a site URL; pretty URLs end in index.html."""
+    if not url.startswith("/") or "\\" in url or "//" in url:
+        raise ValueError(f"not a site URL: {url!r}")
+    path = url.lstrip("/")
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    parts = path.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"unsafe output path for {url!r}")
+    return path
+
+
+def relative(target: str, from_url: str) -> str:
+    """An href from the page at `from_url` to `target`, both site URLs; keeps a `#fragment`."""
+    path, _, fragment = target.partition("#")
+    if path == from_url and fragment:
+        return f"#{fragment}"
+    base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
+    rel = posixpath.relpath(path, base)
+    if path.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return rel + (f"#{fragment}" if fragment else "")
+
+
+def base_path(base_url: str) -> str:
+    """The path part of base_url: "/" or "/sub/path/"."""
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def rooted(target: str, base_url: str) -> str:
+    """A root-relative href that honours a sub-path deploy: "/sub/people/x/"."""
+    return base_path(base_url) + target.lstrip("/")
+
+
+def absolute(target: str, base_url: str) -> str:
+    """An absolute URL when base_url names a host, else the rooted path."""
+    parts = urlsplit(base_url)
+    if parts.scheme and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}{rooted(target, base_url)}"
+    return rooted(target, base_url)

@@ -1,0 +1,6 @@
+#!/usr/bin/env python3
+"""Entry point: `python build.py [ingest|build|serve] ...` (see README.md)."""
+
+from briefing.cli import main
+
+raise SystemExit(main())

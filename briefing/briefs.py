@@ -77,6 +77,7 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
 def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
     """Parse and type-check a brief; raise ProblemsError on errors, return warnings."""
     front, body, body_line = split_front_matter(text, path)
+    body_line += len(body) - len(body.lstrip("\n"))
     data, lines = load_mapping(front, path, line_offset=1)
     problems: list[Problem] = []
 

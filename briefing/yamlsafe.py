@@ -26,7 +26,7 @@ class _Loader(_Base):  # type: ignore[misc]
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
             raise ProblemsError(
-                [Problem(self.path, self._line(node), "YAML anchors/aliases are not allowed")]
+                [Problem(self.path, self._line(node), "YAML anchors/aliases are not allowed (anchor defined here)")]
             )
         return super().construct_object(node, deep=deep)
 

@@ -1,0 +1,32 @@
+"""Shared fixtures: a copy of the fixture site (with the real templates) in tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def make_site(dest: Path, fixture: str = "site") -> Path:
+    """Copy fixtures/<fixture> and the project's real templates into dest; return dest."""
+    shutil.copytree(FIXTURES / fixture, dest)
+    shutil.copytree(REPO / "templates", dest / "templates")
+    return dest
+
+
+@pytest.fixture
+def site_root(tmp_path: Path) -> Path:
+    """A fresh fixture site root (site.yaml, content/, templates/) in tmp_path."""
+    return make_site(tmp_path / "site")
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    """Write {relative path: text} under root, creating folders."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")

@@ -1,0 +1,135 @@
+"""Whole-site tests: build the fixture site into tmp_path, parse every page, follow every link."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from crawl import broken_links, parse_site, resolve
+
+from briefing.errors import ProblemsError
+from briefing.pipeline import build
+
+
+def manifest(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built(site_root: Path) -> Path:
+    build(site_root)
+    return site_root / "output"
+
+
+def test_every_internal_link_and_fragment_resolves(built: Path) -> None:
+    pages = parse_site(built)
+    assert len(pages) >= 10
+    assert broken_links(built, base_path="/desk/") == []
+
+
+def test_expected_pages_exist(built: Path) -> None:
+    expected = [
+        "index.html", "404.html", "archive/index.html", "people/index.html", "topics/index.html",
+        "briefs/2025-04-14-talks-in-capital/index.html", "briefs/2025-04-15-follow-up/index.html",
+        "briefs/undated-note/index.html", "people/alice-nguyen/index.html",
+        "people/dana-orphan/index.html", "topics/culture/index.html", "static/style.css",
+    ]
+    for rel in expected:
+        assert (built / rel).is_file(), rel
+
+
+def test_every_leader_and_topic_has_a_page_that_links_back(built: Path) -> None:
+    pages = parse_site(built)
+    for url, page in pages.items():
+        if not url.startswith("/briefs/"):
+            continue
+        for link in page.anchors():
+            target = resolve(link, url)
+            if target and target.startswith(("/people/", "/topics/")) and target.count("/") == 3:
+                assert target in pages, f"{url} links to missing {target}"
+                back = {resolve(a, target) for a in pages[target].anchors()}
+                assert url in back, f"{target} does not link back to {url}"
+
+
+def test_person_page_lists_briefs_newest_first_and_companions(built: Path) -> None:
+    page = parse_site(built)["/people/alice-nguyen/"]
+    briefs = [resolve(a, page.url) for a in page.anchors()]
+    briefs = [b for b in briefs if b and b.startswith("/briefs/") and "#" not in b]
+    assert briefs[:2] == ["/briefs/2025-04-15-follow-up/", "/briefs/2025-04-14-talks-in-capital/"]
+    assert "/people/bob-tran/" in {resolve(a, page.url) for a in page.anchors()}
+    assert "served as foreign minister" in page.text  # the bio from content/people/
+
+
+def test_brief_page_shows_metadata_and_escapes_untrusted_text(built: Path) -> None:
+    page = parse_site(built)["/briefs/2025-04-14-talks-in-capital/"]
+    assert 'Talks in the capital: "trade first"' in page.text
+    assert "14 April 2025" in page.text and "Example Wire" in page.text and "Jane Doe" in page.text
+    assert ("time", {"datetime": "2025-04-14"}) in page.starttags
+    html = page.path.read_text(encoding="utf-8")
+    assert "<script" not in html.lower() and "javascript:" not in html.lower().replace("[bad](javascript:", "")
+    assert "<b>on trade</b>" not in html
+    assert not any(tag == "a" and "javascript" in (a.get("href") or "") for tag, a in page.starttags)
+
+
+def test_related_briefs_rank_shared_leaders_first(built: Path) -> None:
+    page = parse_site(built)["/briefs/2025-04-15-follow-up/"]
+    related = [resolve(a, page.url) for a in page.anchors()]
+    related = [r for r in related if r and r.startswith("/briefs/") and not r.startswith(page.url)]
+    assert related[0] == "/briefs/2025-04-14-talks-in-capital/"
+
+
+def test_archive_groups_by_year_and_month_and_lists_undated(built: Path) -> None:
+    page = parse_site(built)["/archive/"]
+    assert {"y2025", "m2025-04", "undated"} <= set(page.ids)
+    assert "An undated note" in page.text
+
+
+def test_two_builds_are_byte_identical(site_root: Path, tmp_path: Path) -> None:
+    build(site_root, out_dir=tmp_path / "a")
+    build(site_root, out_dir=tmp_path / "b")
+    assert manifest(tmp_path / "a") == manifest(tmp_path / "b")
+
+
+def test_sub_path_deploy_links_resolve_and_404_is_rooted(site_root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sub"
+    build(site_root, out_dir=out, base_url="https://example.org/briefing/")
+    assert broken_links(out, base_path="/briefing/") == []
+    not_found = parse_site(out)["/404.html"]
+    assert all(a.startswith("/briefing/") for a in not_found.anchors() if not a.startswith("#"))
+    canonical = [a["href"] for t, a in parse_site(out)["/"].starttags if t == "link" and a.get("rel") == "canonical"]
+    assert canonical == ["https://example.org/briefing/"]
+
+
+def test_unchanged_rebuild_writes_nothing(site_root: Path) -> None:
+    first = build(site_root)
+    second = build(site_root)
+    assert first.written == first.files and second.written == 0 and second.unchanged == second.files
+
+
+def test_deleted_brief_disappears_on_rebuild(site_root: Path) -> None:
+    build(site_root)
+    (site_root / "content/briefs/undated-note.md").unlink()
+    report = build(site_root)
+    assert not (site_root / "output/briefs/undated-note").exists()
+    assert report.removed == 1
+    assert broken_links(site_root / "output", base_path="/desk/") == []
+
+
+def test_failed_build_leaves_previous_output_untouched(site_root: Path) -> None:
+    build(site_root)
+    before = manifest(site_root / "output")
+    path = site_root / "content/briefs/2025-04-15-follow-up.md"
+    path.write_text(path.read_text().replace("- carol-li", "- carol-lee"), encoding="utf-8")
+    with pytest.raises(ProblemsError) as err:
+        build(site_root)
+    assert "unknown leader 'carol-lee' (did you mean 'carol-li'?)" in str(err.value)
+    assert manifest(site_root / "output") == before
+
+
+def test_strict_turns_warnings_into_errors(site_root: Path) -> None:
+    build(site_root)  # lenient: undated brief is only a warning
+    with pytest.raises(ProblemsError) as err:
+        build(site_root, strict=True)
+    assert "undated-note.md:11: needs review: date-missing" in str(err.value)

@@ -130,7 +130,7 @@ def _ingest_rules(check: _Checker, data: dict[str, Any]) -> IngestRules:
         try:
             re.compile(pattern)
         except re.error as exc:
-            check.add("ingest", f"invalid regex '{pattern}' in ingest: {exc}")
+            check.add("ingest.boilerplate", f"invalid regex '{pattern}' in ingest: {exc}")
     return IngestRules(
         boilerplate=check.texts(data, "boilerplate", "ingest"),
         tail_markers=check.texts(data, "tail_markers", "ingest"),
@@ -182,11 +182,11 @@ def _topics(check: _Checker, data: dict[str, Any]) -> dict[str, Topic]:
             keywords = {k: 1 for k in keywords}
         pairs: list[tuple[str, float]] = []
         if not isinstance(keywords, dict):
-            check.add("topics", f"{where}.keywords must be a mapping of phrase: weight")
+            check.add(f"{where}.keywords", f"{where}.keywords must be a mapping of phrase: weight")
         else:
             for phrase, weight in keywords.items():
                 if not isinstance(phrase, str) or isinstance(weight, bool) or not isinstance(weight, int | float):
-                    check.add("topics", f"{where}.keywords: '{phrase}' needs a numeric weight")
+                    check.add(f"{where}.keywords", f"{where}.keywords: '{phrase}' needs a numeric weight")
                     continue
                 pairs.append((phrase, float(weight)))
         topics[tid] = Topic(

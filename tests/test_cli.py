@@ -1,0 +1,51 @@
+"""cli: exit codes, and file:line problems on stderr."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_build_succeeds_and_reports(site_root: Path) -> None:
+    result = run("build", "--root", str(site_root))
+    assert result.returncode == 0, result.stderr
+    assert "build: 15 pages" in result.stderr
+    assert (site_root / "output" / "index.html").is_file()
+
+
+def test_build_out_and_base_url(site_root: Path, tmp_path: Path) -> None:
+    result = run("build", "--root", str(site_root), "--out", str(tmp_path / "o"), "--base-url", "/sub")
+    assert result.returncode == 0, result.stderr
+    assert 'href="/sub/people/"' in (tmp_path / "o" / "404.html").read_text()
+
+
+def test_errors_exit_1_with_file_and_line(site_root: Path) -> None:
+    brief = site_root / "content/briefs/undated-note.md"
+    brief.write_text(brief.read_text().replace("leaders: [bob-tran]", "leaders: [bob-tram]"))
+    result = run("build", "--root", str(site_root))
+    assert result.returncode == 1
+    assert "content/briefs/undated-note.md:6: unknown leader 'bob-tram' (did you mean 'bob-tran'?)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_strict_fails_on_warnings(site_root: Path) -> None:
+    result = run("build", "--strict", "--root", str(site_root))
+    assert result.returncode == 1
+    assert "needs review: date-missing" in result.stderr
+
+
+def test_root_is_taken_before_or_after_the_command(site_root: Path, tmp_path: Path) -> None:
+    assert run("--root", str(site_root), "build", cwd=tmp_path).returncode == 0
+
+
+def test_usage_error_exits_2() -> None:
+    assert run("no-such-command").returncode == 2
+    assert run("build", "--bogus").returncode == 2

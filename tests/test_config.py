@@ -1,0 +1,78 @@
+"""config: site.yaml parsed once into typed objects; every problem located; unknown keys warned."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from briefing.config import load_config
+from briefing.errors import ProblemsError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "site.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_project_site_yaml_loads() -> None:
+    config, registry = load_config(REPO / "site.yaml")
+    assert config.base_url.endswith("/")
+    assert {"xi-jinping", "to-lam", "luong-cuong", "nguyen-phu-trong"} <= set(registry.people)
+    assert registry.people["to-lam"].name == "Tô Lâm"
+    assert len(registry.topics) >= 8
+    assert config.ingest.boilerplate and config.ingest.titles
+
+
+def test_every_error_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "title: T\npeople:\n  xi:\n    name: 12\n  Bad Id:\n    name: x\n"
+                           "topics:\n  t:\n    name: T\n    keywords: {sea: high}\n")
+    with pytest.raises(ProblemsError) as err:
+        load_config(path)
+    lines = [p.format(tmp_path) for p in err.value.problems]
+    assert lines == [
+        "site.yaml:4: 'people.xi.name' must be a string, got int (quote it)",
+        "site.yaml:5: people id 'Bad Id' must be lowercase letters, digits and hyphens (e.g. 'xi-jinping')",
+        "site.yaml:10: topics.t.keywords: 'sea' needs a numeric weight",
+    ]
+
+
+def test_unknown_keys_warn_with_suggestion(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = write(tmp_path, "title: T\nbase_ulr: /x/\npeople:\n  a:\n    name: A\n    alias: [b]\n")
+    with caplog.at_level(logging.WARNING):
+        load_config(path)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("site.yaml:2: warning: unknown key 'base_ulr' in site.yaml (did you mean 'base_url'?)" in m for m in messages)
+    assert any("site.yaml:6: warning: unknown key 'alias' in people.a (did you mean 'aliases'?)" in m for m in messages)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("/", "/"), ("/desk", "/desk/"), ("https://example.org", "https://example.org/"),
+    ("https://example.org/a/b/", "https://example.org/a/b/"),
+])
+def test_base_url_is_normalised(tmp_path: Path, value: str, expected: str) -> None:
+    config, _ = load_config(write(tmp_path, f"title: T\nbase_url: {value}\n"))
+    assert config.base_url == expected
+
+
+@pytest.mark.parametrize("value", ["javascript:alert(1)", "example.org", "//evil.org/"])
+def test_bad_base_url_is_an_error(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ProblemsError) as err:
+        load_config(write(tmp_path, f"title: T\nbase_url: '{value}'\n"))
+    assert "site.yaml:2: base_url must start with" in err.value.problems[0].format(tmp_path)
+
+
+def test_missing_site_yaml(tmp_path: Path) -> None:
+    with pytest.raises(ProblemsError) as err:
+        load_config(tmp_path / "site.yaml")
+    assert "site.yaml not found" in str(err.value)
+
+
+def test_invalid_regex_in_rules(tmp_path: Path) -> None:
+    with pytest.raises(ProblemsError) as err:
+        load_config(write(tmp_path, "title: T\ningest:\n  boilerplate: ['(unclosed']\n"))
+    assert "invalid regex '(unclosed'" in str(err.value)

@@ -1,0 +1,84 @@
+"""output: collisions before writing, only our own folders cleaned, unchanged files untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefing.errors import ProblemsError
+from briefing.model import OutputFile
+from briefing.output import MARKER, write_output
+
+
+def files(*pairs: tuple[str, str]) -> list[OutputFile]:
+    return [OutputFile(path, text.encode(), f"src-{i}") for i, (path, text) in enumerate(pairs)]
+
+
+def test_case_insensitive_collision_names_both_sources(tmp_path: Path) -> None:
+    with pytest.raises(ProblemsError) as err:
+        write_output(files(("people/energy/index.html", "a"), ("people/Energy/index.html", "b")),
+                     tmp_path / "out", tmp_path)
+    assert "output people/Energy/index.html produced by src-0 and src-1" in str(err.value)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", "a/../../x.html"])
+def test_paths_outside_the_output_folder_are_refused(tmp_path: Path, path: str) -> None:
+    with pytest.raises(ProblemsError):
+        write_output(files((path, "x")), tmp_path / "sandbox" / "out", tmp_path)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == []
+
+
+@pytest.mark.parametrize("out", [".", "content", "templates", ".."])
+def test_refuses_to_write_over_sources(tmp_path: Path, out: str) -> None:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "templates").mkdir()
+    (root / "content" / "keep.md").write_text("keep")
+    with pytest.raises(ProblemsError) as err:
+        write_output(files(("index.html", "x")), root / out, root)
+    assert "refusing" in str(err.value)
+    assert (root / "content" / "keep.md").read_text() == "keep"
+
+
+def test_refuses_a_non_empty_folder_without_marker(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "precious.txt").write_text("mine")
+    with pytest.raises(ProblemsError) as err:
+        write_output(files(("index.html", "x")), out, tmp_path)
+    assert MARKER in str(err.value)
+    assert (out / "precious.txt").read_text() == "mine"
+
+
+def test_output_path_that_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "out").write_text("a file")
+    with pytest.raises(ProblemsError) as err:
+        write_output(files(("index.html", "x")), tmp_path / "out", tmp_path)
+    assert "exists and is not a directory" in str(err.value)
+
+
+def test_unchanged_files_are_not_rewritten_and_stale_ones_go(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_output(files(("index.html", "home"), ("old/index.html", "old")), out, tmp_path)
+    before = (out / "index.html").stat().st_mtime_ns
+    report = write_output(files(("index.html", "home"), ("new/index.html", "new")), out, tmp_path)
+    assert report.written == ("new/index.html",)
+    assert report.unchanged == 1
+    assert report.removed == ("old/index.html",)
+    assert (out / "index.html").stat().st_mtime_ns == before
+    assert not (out / "old").exists()
+
+
+def test_disk_full_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("briefing.output._atomic_write", full)
+    with pytest.raises(ProblemsError) as err:
+        write_output(files(("index.html", "x")), tmp_path / "out", tmp_path)
+    assert "cannot write output: No space left on device" in str(err.value)

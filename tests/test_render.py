@@ -1,0 +1,58 @@
+"""render: template errors name template, line and page, and fail before anything is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from briefing.errors import ProblemsError
+from briefing.pipeline import build
+from briefing.render import long_date, make_env
+
+
+def problems(root: Path) -> list[str]:
+    with pytest.raises(ProblemsError) as err:
+        build(root)
+    return [p.format(root) for p in err.value.problems]
+
+
+def test_strict_undefined_and_autoescape_are_on(tmp_path: Path) -> None:
+    env = make_env(tmp_path)
+    assert env.undefined is jinja2.StrictUndefined
+    assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+
+
+def test_syntax_error_names_template_and_line_and_writes_nothing(site_root: Path) -> None:
+    build(site_root)
+    before = {p: p.read_bytes() for p in (site_root / "output").rglob("*") if p.is_file()}
+    template = site_root / "templates" / "topic.html"
+    template.write_text(template.read_text() + "\n{% for x in y %}\n", encoding="utf-8")
+    lines = problems(site_root)
+    assert len(lines) == 1 and lines[0].startswith("templates/topic.html:")
+    assert "endfor" in lines[0]
+    assert {p: p.read_bytes() for p in (site_root / "output").rglob("*") if p.is_file()} == before
+
+
+def test_undefined_variable_names_template_line_and_page(site_root: Path) -> None:
+    (site_root / "templates" / "topics.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n{{ titel }}\n{% endblock %}\n', encoding="utf-8")
+    assert problems(site_root) == [
+        "templates/topics.html:3: UndefinedError: 'titel' is undefined (while rendering /topics/)"]
+
+
+def test_missing_attribute_in_a_brief_page(site_root: Path) -> None:
+    path = site_root / "templates" / "brief.html"
+    path.write_text(path.read_text().replace("{{ brief.title }}</h1>", "{{ brief.missing_field }}</h1>"))
+    found = problems(site_root)
+    assert len(found) == 3  # every brief page, all reported at once
+    assert all("has no attribute 'missing_field'" in line and "(while rendering /briefs/" in line for line in found)
+    assert all(line.startswith("templates/brief.html:") for line in found)
+
+
+def test_long_date_is_locale_independent() -> None:
+    import datetime
+
+    assert long_date(datetime.date(2025, 4, 5)) == "5 April 2025"
+    assert long_date(None) == "Undated"

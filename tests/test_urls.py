@@ -1,0 +1,55 @@
+"""urls: the one module that makes URLs and output paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from briefing import urls
+
+CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "urls.yaml").read_text())
+
+
+@pytest.mark.parametrize(("kind", "ident", "url", "path"), CASES)
+def test_url_and_output_path(kind: str, ident: str | None, url: str, path: str) -> None:
+    assert urls.url_for(kind, ident) == url
+    assert urls.output_path(url) == path
+
+
+@pytest.mark.parametrize("ident", ["../../etc/cron.d/x", "/etc/passwd", "a/../../x", "..\\x",
+                                   "%2e%2e%2f", "", "UPPER", "-rf", "a b", None])
+def test_ids_that_could_leave_their_folder_are_refused(ident: str | None) -> None:
+    with pytest.raises(ValueError):
+        urls.url_for("brief", ident)
+
+
+@pytest.mark.parametrize(("target", "source", "href"), [
+    ("/people/to-lam/", "/briefs/x/", "../../people/to-lam/"),
+    ("/", "/", "./"),
+    ("/", "/briefs/x/", "../../"),
+    ("/static/style.css", "/people/", "../static/style.css"),
+    ("/briefs/x/#related", "/briefs/x/", "#related"),
+    ("/briefs/y/#related", "/briefs/x/", "../y/#related"),
+    ("/people/", "/404.html", "people/"),
+])
+def test_relative_links(target: str, source: str, href: str) -> None:
+    assert urls.relative(target, source) == href
+
+
+@pytest.mark.parametrize(("base", "rooted", "absolute"), [
+    ("/", "/people/", "/people/"),
+    ("/desk/", "/desk/people/", "/desk/people/"),
+    ("https://example.org/", "/people/", "https://example.org/people/"),
+    ("https://example.org/a/b/", "/a/b/people/", "https://example.org/a/b/people/"),
+])
+def test_sub_path_and_absolute_urls(base: str, rooted: str, absolute: str) -> None:
+    assert urls.rooted("/people/", base) == rooted
+    assert urls.absolute("/people/", base) == absolute
+
+
+@pytest.mark.parametrize("url", ["people/", "/a//b/", "/../x/", "/a/./b/", "/a\\b/"])
+def test_unsafe_site_urls_have_no_output_path(url: str) -> None:
+    with pytest.raises(ValueError):
+        urls.output_path(url)

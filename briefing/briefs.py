@@ -53,7 +53,8 @@ def decode_brief(data: bytes, path: Path) -> str:
         line = before.count(b"\n") + 1
         column = len(before) - (before.rfind(b"\n") + 1) + 1
         bad = data[exc.start : exc.start + 1].hex()
-        raise ProblemsError([Problem(path, line, f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8", column)]) from None
+        message = f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8"
+        raise ProblemsError([Problem(path, line, message, column)]) from None
     text = text.removeprefix("\ufeff")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -90,7 +91,8 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
 
     slug = path.stem
     if not SLUG_PATTERN.match(slug):
-        problems.append(Problem(path, None, f"file name '{path.name}' is not a valid slug: use lowercase letters, digits and hyphens"))
+        message = f"file name '{path.name}' is not a valid slug: use lowercase letters, digits and hyphens"
+        problems.append(Problem(path, None, message))
 
     def text_field(key: str, required: bool = False) -> str | None:
         value = data.get(key)

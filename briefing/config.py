@@ -42,7 +42,8 @@ class _Checker:
             self.add(f"{where}.{key}", f"missing required field '{where}.{key}'".lstrip("."))
             return ""
         if not isinstance(value, str):
-            self.add(f"{where}.{key}", f"'{where}.{key}' must be a string, got {type(value).__name__} (quote it)".replace("'.", "'"))
+            name = f"{where}.{key}".lstrip(".")
+            self.add(name, f"'{name}' must be a string, got {type(value).__name__} (quote it)")
             return str(value)
         return value
 
@@ -142,7 +143,8 @@ def _ingest_rules(check: _Checker, data: dict[str, Any]) -> IngestRules:
 
 def _entry(check: _Checker, section: str, key: object, value: object) -> dict[str, Any] | None:
     if not isinstance(key, str) or not ID_PATTERN.match(key):
-        check.add(f"{section}.{key}", f"{section} id '{key}' must be lowercase letters, digits and hyphens (e.g. 'xi-jinping')")
+        message = f"{section} id '{key}' must be lowercase letters, digits and hyphens (e.g. 'xi-jinping')"
+        check.add(f"{section}.{key}", message)
         return None
     if not isinstance(value, dict):
         check.add(f"{section}.{key}", f"{section}.{key} must be a mapping with at least 'name'")

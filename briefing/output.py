@@ -42,11 +42,14 @@ def check_out_dir(out_dir: Path, root: Path) -> None:
     out, project = out_dir.resolve(), root.resolve()
     protected = [project, *(project / name for name in ("content", "templates", "seeds", "tests", "briefing"))]
     if any(out == p or p.is_relative_to(out) for p in protected) or out == Path(out.anchor) or out == Path.home():
-        raise ProblemsError([Problem(out_dir, None, "refusing to use this folder for output: it holds sources; choose e.g. output/")])
+        message = "refusing to use this folder for output: it holds sources; choose e.g. output/"
+        raise ProblemsError([Problem(out_dir, None, message)])
     if out.exists() and not out.is_dir():
         raise ProblemsError([Problem(out_dir, None, "output path exists and is not a directory")])
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise ProblemsError([Problem(out_dir, None, f"refusing to write into a non-empty folder that briefing did not create (no {MARKER} file); empty it or choose another --out")])
+        message = (f"refusing to write into a non-empty folder that briefing did not create (no {MARKER} file);"
+                   " empty it or choose another --out")
+        raise ProblemsError([Problem(out_dir, None, message)])
 
 
 def write_output(files: Sequence[OutputFile], out_dir: Path, root: Path) -> WriteReport:
@@ -56,7 +59,8 @@ def write_output(files: Sequence[OutputFile], out_dir: Path, root: Path) -> Writ
     for file in files:
         target = (out / file.path).resolve()
         if not target.is_relative_to(out) or target == out:
-            problems.append(Problem(file.source or file.path, None, f"output path {file.path!r} leaves the output folder"))
+            message = f"output path {file.path!r} leaves the output folder"
+            problems.append(Problem(file.source or file.path, None, message))
     if problems:
         raise ProblemsError(problems)
     check_out_dir(out_dir, root)

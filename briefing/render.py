@@ -152,7 +152,8 @@ def render_pages(pages: Iterable[Page], env: jinja2.Environment, site: Site,
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            problems.append(Problem(_template_path(exc.filename, root, name), exc.lineno, exc.message or "syntax error"))
+            where = _template_path(exc.filename, root, name)
+            problems.append(Problem(where, exc.lineno, exc.message or "syntax error"))
         except jinja2.TemplateNotFound as exc:
             problems.append(Problem(root / "templates" / name, None, f"template not found: {exc.name}"))
     if problems:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
@@ -19,7 +20,7 @@ TOPICS = "/topics/"
 ARCHIVE = "/archive/"
 NOT_FOUND = "/404.html"
 
-_ROUTES = {
+_ROUTES: dict[str, Callable[[str | None], str]] = {
     "home": lambda _: HOME,
     "people": lambda _: PEOPLE,
     "topics": lambda _: TOPICS,

@@ -43,7 +43,8 @@ def test_undecodable_brief_names_line_and_column(site_root: Path, case: dict[str
 
 def test_python_tag_runs_nothing(site_root: Path, tmp_path: Path) -> None:
     marker = tmp_path / "PWNED"
-    text = f"---\ntitle: x\nx: !!python/object/apply:os.system ['touch {marker}']\ndate: null\nleaders: []\ntopics: []\n---\n"
+    text = (f"---\ntitle: x\nx: !!python/object/apply:os.system ['touch {marker}']\n"
+            "date: null\nleaders: []\ntopics: []\n---\n")
     (site_root / "content/briefs/x.md").write_text(text, encoding="utf-8")
     _problems(site_root)
     assert not marker.exists()

@@ -46,7 +46,8 @@ def test_unknown_keys_warn_with_suggestion(tmp_path: Path, caplog: pytest.LogCap
     with caplog.at_level(logging.WARNING):
         load_config(path)
     messages = [r.getMessage() for r in caplog.records]
-    assert any("site.yaml:2: warning: unknown key 'base_ulr' in site.yaml (did you mean 'base_url'?)" in m for m in messages)
+    expected = "site.yaml:2: warning: unknown key 'base_ulr' in site.yaml (did you mean 'base_url'?)"
+    assert any(expected in m for m in messages)
     assert any("site.yaml:6: warning: unknown key 'alias' in people.a (did you mean 'aliases'?)" in m for m in messages)
 
 

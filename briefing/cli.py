@@ -81,8 +81,6 @@ def _ingest(root: Path, args: argparse.Namespace) -> None:
     seeds = getattr(args, "seeds", None) or root / "seeds"
     content = getattr(args, "content", None) or root / "content"
     report = ingest(seeds, content / "briefs", config, registry, force=getattr(args, "force", False))
-    for message in report.messages:
-        log.info("%s", message)
     log.info("ingest: %d written, %d unchanged, %d kept, %d skipped",
              len(report.written), len(report.unchanged), len(report.kept), len(report.skipped))
 

@@ -21,7 +21,7 @@ def is_ignored(path: Path) -> bool:
     name = path.name
     return (
         name.startswith((".", "#", "~"))
-        or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
+        or name.endswith(("~", "#", ".swp", ".swx", ".tmp", ".bak"))
         or name.isdigit()  # vim's 4913 probe file
     )
 

@@ -1,0 +1,60 @@
+"""Summary rule: the lede's first one or two sentences, split without breaking abbreviations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..model import Paragraph
+
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st no nos sr jr gen lt col capt cmdr adm maj sgt sen rep gov pres rev hon "
+    "inc co corp ltd dept est fig vol vs etc approx ave blvd rd mt ft jan feb mar apr jun jul aug "
+    "sep sept oct nov dec e.g i.e a.m p.m u.s u.k u.n".split()
+)
+_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\s+)(?=[\"“‘'(\[]?\w)")
+LONG_SENTENCE = 35
+MAX_WORDS = 120  # a runaway 'sentence' (no full stops) is cut
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of `text`; 'Mr.', 'U.S.', 'Sept.', initials and the like do not end one."""
+    sentences: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        nxt = text[match.end() : match.end() + 2].lstrip("\"“‘'([")
+        if not nxt[:1].isupper() and not nxt[:1].isdigit():
+            continue
+        if match.group(1) == "." and _is_abbreviation(text[max(start, match.start() - 40) : match.start()]):
+            continue
+        sentences.append(text[start : match.end(2)].strip())
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def _is_abbreviation(before: str) -> bool:
+    words = before.split()
+    if not words:
+        return False
+    word = words[-1].lstrip("\"“‘'([")
+    if word.casefold() in ABBREVIATIONS:
+        return True
+    if re.fullmatch(r"[^\W\d_]", word):  # an initial: "J. Smith"
+        return True
+    return re.fullmatch(r"(?:[^\W\d_]\.)+[^\W\d_]", word) is not None  # "U.S", "e.g"
+
+
+def summarize(paragraphs: Sequence[Paragraph]) -> str:
+    """The first one or two sentences of the first text paragraph (one when it is long)."""
+    lede = next((p.text for p in paragraphs if p.kind == "text"), "")
+    sentences = split_sentences(lede)
+    if not sentences:
+        return ""
+    summary = sentences[0]
+    if len(sentences) > 1 and len(summary.split()) <= LONG_SENTENCE:
+        summary = f"{summary} {sentences[1]}"
+    words = summary.split()
+    return summary if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS]) + " …"

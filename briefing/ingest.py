@@ -1,0 +1,179 @@
+"""Ingest stage: seeds/*.txt -> clean -> extract -> content/briefs/*.md. All its I/O is here."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .briefs import decode_brief, dump_brief, split_front_matter
+from .clean import clean
+from .errors import ProblemsError
+from .extract import extract
+from .load import is_ignored
+from .model import Registry, SiteConfig
+from .yamlsafe import load_mapping
+
+log = logging.getLogger(__name__)
+
+MAX_SEED_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What one ingest run did with each seed, plus human-readable messages."""
+
+    written: tuple[Path, ...] = ()
+    unchanged: tuple[Path, ...] = ()
+    kept: tuple[Path, ...] = ()
+    skipped: tuple[Path, ...] = ()
+    messages: tuple[str, ...] = field(default=())
+
+
+def _show(path: Path, levels: int) -> str:
+    """`path` shown from its grandparent (+ `levels` more): seeds/x.txt, content/briefs/x.md."""
+    base = path.parent.parent
+    for _ in range(levels):
+        base = base.parent
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def list_seeds(seeds_dir: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Seed files sorted by name, and (path, reason) for the ones passed over."""
+    seeds: list[Path] = []
+    passed: list[tuple[Path, str]] = []
+    root = seeds_dir.resolve()
+    for path in sorted(seeds_dir.glob("*.txt"), key=lambda p: p.name):
+        if is_ignored(path):
+            continue
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root) or not target.is_file():
+                passed.append((path, "symlink leads outside the seeds folder; skipped"))
+                continue
+        if not path.is_file():
+            continue
+        if path.stat().st_size > MAX_SEED_BYTES:
+            passed.append((path, "larger than 2 MB; skipped"))
+            continue
+        seeds.append(path)
+    return seeds, passed
+
+
+def existing_briefs(briefs_dir: Path) -> tuple[dict[str, Path], set[str], list[str]]:
+    """(seed name -> brief path, every taken stem, messages about unreadable briefs)."""
+    by_seed: dict[str, Path] = {}
+    stems: set[str] = set()
+    messages: list[str] = []
+    if not briefs_dir.is_dir():
+        return by_seed, stems, messages
+    for path in sorted(briefs_dir.glob("*.md"), key=lambda p: p.name):
+        if is_ignored(path):
+            continue
+        stems.add(path.stem.casefold())
+        try:
+            front, _, _ = split_front_matter(decode_brief(path.read_bytes(), path), path)
+            data, _ = load_mapping(front, path, line_offset=1)
+        except (ProblemsError, OSError) as exc:
+            problems = exc.problems if isinstance(exc, ProblemsError) else ()
+            reason = problems[0].message if problems else str(exc)
+            messages.append(f"{_show(path, 1)}: cannot read existing brief ({reason}); left as is")
+            continue
+        seed = data.get("seed")
+        if isinstance(seed, str) and seed:
+            if seed in by_seed:
+                messages.append(f"{_show(path, 1)}: seed {seed} already has "
+                                f"{_show(by_seed[seed], 1)}; left as is")
+            else:
+                by_seed[seed] = path
+    return by_seed, stems, messages
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temp file in the same folder and os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _free_path(briefs_dir: Path, slug: str, taken: set[str]) -> Path:
+    """`<slug>.md`, or `<slug>-2.md`, `-3`... when another brief has the name."""
+    candidate, number = slug, 1
+    while candidate.casefold() in taken:
+        number += 1
+        candidate = f"{slug}-{number}"
+    taken.add(candidate.casefold())
+    return briefs_dir / f"{candidate}.md"
+
+
+def ingest(
+    seeds_dir: Path, briefs_dir: Path, config: SiteConfig, registry: Registry, force: bool = False
+) -> IngestReport:
+    """Turn every seed into a brief; keep hand-edited briefs unless `force` (then back them up)."""
+    written: list[Path] = []
+    unchanged: list[Path] = []
+    kept: list[Path] = []
+    skipped: list[Path] = []
+    messages: list[str] = []
+
+    def say(message: str) -> None:
+        messages.append(message)
+        log.info("%s", message)
+
+    seeds, passed = list_seeds(seeds_dir)
+    for path, reason in passed:
+        skipped.append(path)
+        say(f"{_show(path, 0)}: {reason}")
+    by_seed, taken, notes = existing_briefs(briefs_dir)
+    for note in notes:
+        say(note)
+    for seed_path in seeds:
+        try:
+            raw = seed_path.read_bytes()
+        except OSError as exc:
+            skipped.append(seed_path)
+            say(f"{_show(seed_path, 0)}: cannot read ({exc.strerror or exc}); skipped")
+            continue
+        article = clean(raw, seed_path.name, config.ingest)
+        if not article.paragraphs:
+            skipped.append(seed_path)
+            say(f"{_show(seed_path, 0)}: no article text after cleaning")
+            continue
+        brief = extract(article, registry, config.ingest)
+        text = dump_brief(brief)
+        target = by_seed.get(seed_path.name)
+        if target is None:
+            target = _free_path(briefs_dir, brief.slug, taken)
+            write_atomic(target, text.encode("utf-8"))
+            written.append(target)
+            say(f"wrote {_show(target, 1)}")
+            continue
+        old = target.read_bytes()
+        if old == text.encode("utf-8"):
+            unchanged.append(target)
+            continue
+        if not force:
+            kept.append(target)
+            say(f"kept edited brief {_show(target, 1)}")
+            continue
+        backup = target.with_name(target.name + ".bak")
+        write_atomic(backup, old)
+        write_atomic(target, text.encode("utf-8"))
+        written.append(target)
+        say(f"regenerated {_show(target, 1)} (previous version in {backup.name})")
+    return IngestReport(
+        tuple(written), tuple(unchanged), tuple(kept), tuple(skipped), tuple(messages)
+    )

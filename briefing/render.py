@@ -21,7 +21,8 @@ from .model import Brief, OutputFile, Page, Person, Site, Topic
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 TEMPLATES = ("index.html", "brief.html", "person.html", "people.html", "topic.html",
-             "topics.html", "archive.html", "404.html")
+             "topics.html", "archive.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt")
+FEED_ENTRIES = 50
 RELATED_MAX = 5
 
 
@@ -56,6 +57,7 @@ def make_env(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["url_for"] = _url_for
+    env.globals["url_path"] = urls.url_for
     env.globals["absolute_url"] = _absolute_url
     env.filters["long_date"] = long_date
     return env
@@ -123,10 +125,32 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> list[Page]:
             "undated": [b for b in ordered if b.date is None],
         }),
         Page(urls.NOT_FOUND, "404.html", {}),
+        Page(urls.FEED, "feed.xml", {
+            "feed_title": site.config.title,
+            "feed_for": urls.HOME,
+            "briefs": ordered[:FEED_ENTRIES],
+            "people": people,
+            "updated": _updated(ordered),
+        }),
+        Page(urls.ROBOTS, "robots.txt", {}),
     ]
+    pages.append(Page(urls.SITEMAP, "sitemap.xml", {"entries": [_sitemap_entry(p, briefs) for p in pages
+                                                               if p.template.endswith(".html")
+                                                               and p.url != urls.NOT_FOUND]}))
     if problems:
         raise ProblemsError(problems)
     return pages
+
+
+def _updated(briefs: list[Brief]) -> str:
+    """Newest brief date as an Atom timestamp; a fixed epoch when none is dated (deterministic)."""
+    dates = [b.date for b in briefs if b.date is not None]
+    return f"{max(dates).isoformat()}T00:00:00Z" if dates else "1970-01-01T00:00:00Z"
+
+
+def _sitemap_entry(page: Page, briefs: Mapping[str, Brief]) -> dict[str, object]:
+    brief = page.context.get("brief")
+    return {"url": page.url, "date": brief.date if isinstance(brief, Brief) else None}
 
 
 def related(site: Site, brief: Brief) -> tuple[str, ...]:

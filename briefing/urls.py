@@ -19,6 +19,9 @@ PEOPLE = "/people/"
 TOPICS = "/topics/"
 ARCHIVE = "/archive/"
 NOT_FOUND = "/404.html"
+FEED = "/feed.xml"
+SITEMAP = "/sitemap.xml"
+ROBOTS = "/robots.txt"
 
 _ROUTES: dict[str, Callable[[str | None], str]] = {
     "home": lambda _: HOME,
@@ -26,6 +29,9 @@ _ROUTES: dict[str, Callable[[str | None], str]] = {
     "topics": lambda _: TOPICS,
     "archive": lambda _: ARCHIVE,
     "404": lambda _: NOT_FOUND,
+    "feed": lambda _: FEED,
+    "sitemap": lambda _: SITEMAP,
+    "robots": lambda _: ROBOTS,
     "brief": lambda ident: f"/briefs/{_segment(ident)}/",
     "person": lambda ident: f"/people/{_segment(ident)}/",
     "topic": lambda ident: f"/topics/{_segment(ident)}/",

@@ -78,6 +78,9 @@ def _ingest(root: Path, args: argparse.Namespace) -> None:
     from .ingest import ingest
 
     config, registry = load_config(root / "site.yaml")
+    if args.command == "ingest":  # a plain run logs these with the build that follows
+        for warning in config.warnings:
+            log.warning("%s", warning.format(root))
     seeds = getattr(args, "seeds", None) or root / "seeds"
     content = getattr(args, "content", None) or root / "content"
     report = ingest(seeds, content / "briefs", config, registry, force=getattr(args, "force", False))
@@ -86,10 +89,11 @@ def _ingest(root: Path, args: argparse.Namespace) -> None:
 
 
 def _build(root: Path, args: argparse.Namespace) -> None:
-    from .pipeline import build
+    from .pipeline import STRICT, build
 
+    fail_on = STRICT if getattr(args, "strict", False) else frozenset()
     report = build(root, out_dir=getattr(args, "out", None), base_url=getattr(args, "base_url", None),
-                   strict=getattr(args, "strict", False))
+                   fail_on=fail_on)
     for warning in report.warnings:
         log.warning("%s", warning.format(root))
     log.info("build: %d pages, %d files (%d written, %d unchanged, %d removed) in %.2f s",

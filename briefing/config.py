@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -10,8 +10,6 @@ from typing import Any
 from .errors import Problem, ProblemsError, did_you_mean
 from .model import IngestRules, Person, Registry, SiteConfig, Topic
 from .yamlsafe import load_mapping
-
-log = logging.getLogger(__name__)
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 SITE_KEYS = ("title", "description", "base_url", "language", "ingest", "people", "topics")
@@ -87,7 +85,7 @@ def normalise_base_url(value: str) -> str | None:
 
 
 def load_config(path: Path) -> tuple[SiteConfig, Registry]:
-    """Read site.yaml at `path`; raise ProblemsError listing every error; log warnings."""
+    """Read site.yaml at `path`; raise ProblemsError listing every error; warnings go in the config."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -115,13 +113,11 @@ def load_config(path: Path) -> tuple[SiteConfig, Registry]:
         people=_people(check, check.mapping(data, "people")),
         topics=_topics(check, check.mapping(data, "topics")),
     )
-    for problem in check.problems:
-        if problem.severity == "warning":
-            log.warning("%s", problem.format())
     errors = [p for p in check.problems if p.severity == "error"]
     if errors:
         raise ProblemsError(errors)
-    return config, registry
+    warnings = tuple(p for p in check.problems if p.severity != "error")
+    return dataclasses.replace(config, warnings=warnings), registry
 
 
 def _ingest_rules(check: _Checker, data: dict[str, Any]) -> IngestRules:

@@ -16,7 +16,7 @@ class Problem:
     line: int | None
     message: str
     column: int | None = None
-    severity: str = "error"  # "error" or "warning"
+    severity: str = "error"  # "error"; "warning" (schema: fails check and --strict); "review" (fails --strict)
 
     def format(self, root: Path | None = None) -> str:
         """Render as `path:line:col: message`, the path relative to root when possible."""
@@ -25,7 +25,7 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        prefix = "warning: " if self.severity == "warning" else ""
+        prefix = {"warning": "warning: ", "review": "review: "}.get(self.severity, "")
         return f"{where}: {prefix}{self.message}"
 
 

@@ -113,9 +113,9 @@ def _check_ids(brief: Brief, registry: Registry) -> Iterable[Problem]:
 def _review_warnings(brief: Brief) -> Iterable[Problem]:
     path = brief.path or Path(brief.slug)
     if brief.date is None and "date-missing" not in brief.review:
-        yield Problem(path, brief.line_of("date"), "brief has no date", severity="warning")
+        yield Problem(path, brief.line_of("date"), "brief has no date", severity="review")
     for item in brief.review:
-        yield Problem(path, brief.line_of("review"), f"needs review: {item}", severity="warning")
+        yield Problem(path, brief.line_of("review"), f"needs review: {item}", severity="review")
 
 
 def _load_bios(root: Path, registry: Registry, problems: list[Problem]) -> dict[str, Bio]:

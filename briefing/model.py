@@ -61,6 +61,7 @@ class SiteConfig:
     language: str
     ingest: IngestRules
     path: Path
+    warnings: tuple[Problem, ...] = ()  # unknown keys and other non-fatal problems in site.yaml
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import urls
 from .config import load_config, normalise_base_url
 from .errors import Problem, ProblemsError
 from .load import load_site
@@ -15,6 +16,9 @@ from .output import write_output
 from .render import make_env, plan_pages, render_pages, static_files
 
 log = logging.getLogger(__name__)
+
+STRICT = frozenset({"warning", "review"})  # build --strict: any warning or review item fails
+SCHEMA = frozenset({"warning"})  # check: schema warnings (unknown keys) fail; review items do not
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,15 +32,16 @@ class BuildReport:
     removed: int
     warnings: tuple[Problem, ...]
     seconds: float
+    sources: tuple[tuple[str, str], ...] = ()  # (output path, source file) for pages from files
 
 
 def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
-          strict: bool = False) -> BuildReport:
+          fail_on: frozenset[str] = frozenset()) -> BuildReport:
     """Build the site under `root` into `out_dir` (default root/output).
 
     Everything is read and rendered before anything is written, so an error in any input or
-    template raises ProblemsError and leaves the previous output as it was. With `strict`,
-    warnings (undated briefs, review items, unknown keys) are errors too.
+    template raises ProblemsError and leaves the previous output as it was. Warnings whose
+    severity is in `fail_on` (STRICT: unknown keys, review items, undated briefs) fail it too.
     """
     started = time.perf_counter()
     config, registry = load_config(root / "site.yaml")
@@ -46,8 +51,10 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
             raise ProblemsError([Problem("--base-url", None, f"'{base_url}' must start with '/' or 'http(s)://'")])
         config = dataclasses.replace(config, base_url=normal)
     site = load_site(root, config, registry)
-    if strict and site.warnings:
-        raise ProblemsError([dataclasses.replace(w, severity="error") for w in site.warnings])
+    warnings = config.warnings + site.warnings
+    failing = [dataclasses.replace(w, severity="error") for w in warnings if w.severity in fail_on]
+    if failing:
+        raise ProblemsError(failing)
     pages = plan_pages(site)
     templates = root / "templates"
     files = render_pages(pages, make_env(templates), site, root) + static_files(templates, root)
@@ -58,6 +65,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         written=len(report.written),
         unchanged=report.unchanged,
         removed=len(report.removed),
-        warnings=site.warnings,
+        warnings=warnings,
         seconds=time.perf_counter() - started,
+        sources=tuple((urls.output_path(p.url), str(p.source)) for p in pages if p.source),
     )

@@ -9,7 +9,7 @@ import pytest
 from crawl import broken_links, parse_site, resolve
 
 from briefing.errors import ProblemsError
-from briefing.pipeline import build
+from briefing.pipeline import SCHEMA, STRICT, build
 
 
 def manifest(out: Path) -> dict[str, str]:
@@ -128,8 +128,17 @@ def test_failed_build_leaves_previous_output_untouched(site_root: Path) -> None:
     assert manifest(site_root / "output") == before
 
 
+def test_schema_level_fails_on_unknown_keys_but_not_review_items(site_root: Path) -> None:
+    build(site_root, fail_on=SCHEMA)  # undated brief with a review item: fine
+    path = site_root / "content/briefs/2025-04-15-follow-up.md"
+    path.write_text(path.read_text().replace("summary:", "sumary: typo\nsummary:"), encoding="utf-8")
+    with pytest.raises(ProblemsError) as err:
+        build(site_root, fail_on=SCHEMA)
+    assert "2025-04-15-follow-up.md:11: unknown key 'sumary' (did you mean 'summary'?)" in str(err.value)
+
+
 def test_strict_turns_warnings_into_errors(site_root: Path) -> None:
     build(site_root)  # lenient: undated brief is only a warning
     with pytest.raises(ProblemsError) as err:
-        build(site_root, strict=True)
+        build(site_root, fail_on=STRICT)
     assert "undated-note.md:11: needs review: date-missing" in str(err.value)

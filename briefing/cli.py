@@ -34,6 +34,16 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", parents=[common], help="render content/ into output/")
     _build_options(build)
 
+    check = commands.add_parser(
+        "check", parents=[common],
+        help="build strictly into a temporary folder (or take --out) and check every link and page")
+    check.add_argument("--out", type=Path, help="check this existing build instead of building")
+    check.add_argument("--base-url", help="site URL or sub-path the build uses")
+    check.add_argument("--strict", action="store_true", help="review items fail the check too")
+    check.add_argument("--external", action="store_true",
+                       help="fetch external links (timeout, retries, per-host limit, cache in .briefing-cache/)")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format")
+
     serve = commands.add_parser("serve", parents=[common], help="build, serve output/ and rebuild on change")
     _build_options(serve, strict=False)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -60,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _ingest(root, args)
         if args.command in (None, "build"):
             _build(root, args)
+        if args.command == "check":
+            return _check(root, args)
         if args.command == "serve":
             from .serve import serve
 
@@ -98,6 +110,15 @@ def _build(root: Path, args: argparse.Namespace) -> None:
         log.warning("%s", warning.format(root))
     log.info("build: %d pages, %d files (%d written, %d unchanged, %d removed) in %.2f s",
              report.pages, report.files, report.written, report.unchanged, report.removed, report.seconds)
+
+
+def _check(root: Path, args: argparse.Namespace) -> int:
+    from .check import check, format_problems
+
+    result = check(root, out_dir=args.out, base_url=args.base_url, strict=args.strict, external=args.external)
+    text = format_problems(result, args.format, root)
+    print(text, file=sys.stderr if args.format == "text" else sys.stdout)
+    return 0 if result.ok else 1
 
 
 def _print_problems(problems: Sequence[Problem], root: Path) -> None:

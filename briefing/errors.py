@@ -25,7 +25,7 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        prefix = {"warning": "warning: ", "review": "review: "}.get(self.severity, "")
+        prefix = "warning: " if self.severity == "warning" else ""
         return f"{where}: {prefix}{self.message}"
 
 

@@ -27,6 +27,7 @@ class Rendered:
 
     html: str
     unresolved: tuple[tuple[int, str], ...]  # (line within the body, "person:xi")
+    refused: tuple[tuple[int, str], ...] = ()  # (line, URL) of links shown as text for safety
 
 
 def _validate_link(url: str) -> bool:
@@ -67,11 +68,23 @@ def make_markdown() -> MarkdownIt:
     return md
 
 
+def _lines_of(text: str, needles: list[str]) -> list[tuple[int, str]]:
+    """(line, needle) for each needle's first line in text (1 when not found verbatim)."""
+    lines = text.split("\n")
+    found = []
+    for needle in dict.fromkeys(needles):
+        line = next((i for i, row in enumerate(lines, 1) if needle in row), 1)
+        found.append((line, needle))
+    return found
+
+
 class MarkdownCache:
     """Renders bodies once per (content, page URL) hash."""
 
     def __init__(self, md: MarkdownIt, resolve: Resolver, relative: Callable[[str, str], str]):
         self.md = md
+        self.refused: list[str] = []
+        md.validateLink = self._validate  # type: ignore[method-assign]
         self.resolve = resolve
         self.relative = relative
         self.cache: dict[str, Rendered] = {}
@@ -85,7 +98,14 @@ class MarkdownCache:
                 "resolve": self.resolve, "from_url": from_url,
                 "relative": self.relative, "unresolved": [],
             }
+            self.refused = []
             html = self.md.render(text, env)
-            hit = Rendered(html, tuple(env["unresolved"]))
+            hit = Rendered(html, tuple(env["unresolved"]), tuple(_lines_of(text, self.refused)))
             self.cache[key] = hit
         return hit
+
+    def _validate(self, url: str) -> bool:
+        ok = _validate_link(url)
+        if not ok:
+            self.refused.append(url)
+        return ok

@@ -51,11 +51,12 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
             raise ProblemsError([Problem("--base-url", None, f"'{base_url}' must start with '/' or 'http(s)://'")])
         config = dataclasses.replace(config, base_url=normal)
     site = load_site(root, config, registry)
-    warnings = config.warnings + site.warnings
+    plan = plan_pages(site)
+    warnings = config.warnings + site.warnings + plan.warnings
     failing = [dataclasses.replace(w, severity="error") for w in warnings if w.severity in fail_on]
     if failing:
         raise ProblemsError(failing)
-    pages = plan_pages(site)
+    pages = plan.pages
     templates = root / "templates"
     files = render_pages(pages, make_env(templates), site, root) + static_files(templates, root)
     report = write_output(files, out_dir or root / "output", root)

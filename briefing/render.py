@@ -6,6 +6,7 @@ import datetime
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,13 +64,22 @@ def make_env(templates: Path) -> jinja2.Environment:
     return env
 
 
-def plan_pages(site: Site, md: MarkdownCache | None = None) -> list[Page]:
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The pages to render, and what planning noticed that is not fatal."""
+
+    pages: tuple[Page, ...]
+    warnings: tuple[Problem, ...]
+
+
+def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
     """Every page of the site with its context; raises ProblemsError on broken cross-links."""
     known: dict[str, Mapping[str, object]] = {
         "person": site.registry.people, "topic": site.registry.topics, "brief": site.briefs,
     }
     md = md or MarkdownCache(make_markdown(), _resolver(known), urls.relative)
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     briefs = site.briefs
     people, topics = site.registry.people, site.registry.topics
     ordered = [briefs[s] for s in site.order]
@@ -77,7 +87,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> list[Page]:
 
     for brief in ordered:
         url = urls.url_for("brief", brief.slug)
-        body = _markdown(md, brief.body, url, brief.path, brief.line_of("body") or 1, known, problems)
+        body = _markdown(md, brief.body, url, brief.path, brief.line_of("body") or 1, known, problems, warnings)
         pages.append(Page(url, "brief.html", {
             "brief": brief,
             "body_html": body,
@@ -90,7 +100,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> list[Page]:
         url = urls.url_for("person", pid)
         slugs = site.by_person[pid]
         bio = site.bios.get(pid)
-        bio_html = _markdown(md, bio.body, url, bio.path, 1, known, problems) if bio else Markup("")
+        bio_html = _markdown(md, bio.body, url, bio.path, 1, known, problems, warnings) if bio else Markup("")
         pages.append(Page(url, "person.html", {
             "person": person,
             "bio_html": bio_html,
@@ -139,7 +149,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> list[Page]:
                                                                and p.url != urls.NOT_FOUND]}))
     if problems:
         raise ProblemsError(problems)
-    return pages
+    return Plan(tuple(pages), tuple(warnings))
 
 
 def _updated(briefs: list[Brief]) -> str:
@@ -214,13 +224,18 @@ def _resolver(known: Mapping[str, Mapping[str, object]]) -> Any:
 
 
 def _markdown(md: MarkdownCache, text: str, url: str, path: Path | None, first_line: int,
-              known: Mapping[str, Mapping[str, object]], problems: list[Problem]) -> Markup:
+              known: Mapping[str, Mapping[str, object]], problems: list[Problem],
+              warnings: list[Problem]) -> Markup:
     rendered = md.render(text, url)
     for line, ref in rendered.unresolved:
         kind, _, ident = ref.partition(":")
         hint = did_you_mean(ident, known.get(kind, {}))
         problems.append(Problem(path or url, first_line + line - 1,
                                 f"unknown cross-reference '{ref}'{hint}"))
+    for line, link in rendered.refused:
+        warnings.append(Problem(path or url, first_line + line - 1,
+                                f"unsafe link '{link[:60]}' shown as text (use http, https, mailto or relative links)",
+                                severity="warning"))
     return Markup(rendered.html)  # noqa: S704 - markdown-it output with raw HTML disabled
 
 

@@ -1,0 +1,254 @@
+"""Check a built site offline: internal links, #fragments, ids, feeds, sitemap, unsafe markup."""
+
+from __future__ import annotations
+
+import bisect
+import html
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import urls
+
+TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*?)?\s*/?>")
+ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+COMMENT = re.compile(r"<!--.*?-->", re.S)
+SCRIPT_BODY = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
+XML_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
+LINK_ATTRS = {"a": ("href",), "area": ("href",), "link": ("href",), "img": ("src", "srcset"),
+              "script": ("src",), "source": ("src", "srcset"), "iframe": ("src",), "form": ("action",),
+              "video": ("src", "poster"), "audio": ("src",), "track": ("src",), "embed": ("src",),
+              "object": ("data",)}
+UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:")
+SCRIPT_ROOTS = ("static/", "pagefind/")  # the only folders scripts may come from
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem in the output: where (output file and line), what, and of which kind."""
+
+    path: str  # relative to the output folder
+    line: int
+    message: str
+    kind: str  # broken-link, missing-fragment, duplicate-id, unsafe-url, unexpected-script, ...
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An external link found in the output, for listing or fetching."""
+
+    url: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """Everything check_site found."""
+
+    findings: tuple[Finding, ...]
+    external: tuple[Link, ...]
+    files: int
+
+
+@dataclass
+class _Page:
+    path: str
+    text: str
+    ids: dict[str, int]
+    newlines: list[int]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self.newlines, offset) + 1
+
+
+def check_site(out_dir: Path, base_url: str = "/", templates: Path | None = None) -> CheckReport:
+    """Check every HTML, XML and text file the build wrote under out_dir."""
+    files = sorted(p for p in out_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
+    rel = {p.relative_to(out_dir).as_posix() for p in files}
+    pages = {path: _read(out_dir, path) for path in rel if path.endswith((".html", ".xml"))}
+    allowed = _template_snippets(templates)
+    findings: list[Finding] = []
+    external: list[Link] = []
+    base = urls.base_path(base_url)
+    origin = _origin(base_url)
+    for path in sorted(pages):
+        page = pages[path]
+        findings.extend(_duplicate_ids(page))
+        links = _xml_links(page) if path.endswith(".xml") else _html_links(page, base, allowed, findings)
+        for link, offset in links:
+            line = page.line(offset)
+            finding = _check_link(link, path, line, base, origin, rel, pages, external)
+            if finding:
+                findings.append(finding)
+    findings.sort(key=lambda f: (f.path, f.line, f.message))
+    external.sort(key=lambda e: (e.url, e.path, e.line))
+    return CheckReport(tuple(findings), tuple(external), len(files))
+
+
+def _read(out_dir: Path, path: str) -> _Page:
+    raw = (out_dir / path).read_text(encoding="utf-8", errors="replace")
+    text = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), raw)
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    page = _Page(path, text, {}, newlines)
+    if path.endswith(".html"):
+        for tag in TAG.finditer(text):
+            ident = _attrs(tag.group(2) or "").get("id")
+            if ident is not None:
+                page.ids.setdefault(ident, tag.start())
+    return page
+
+
+def _attrs(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for match in ATTR.finditer(text):
+        value = match.group(2) or ""
+        if value[:1] in "\"'":
+            value = value[1:-1]
+        found.setdefault(match.group(1).lower(), html.unescape(value))
+    return found
+
+
+def _duplicate_ids(page: _Page) -> Iterator[Finding]:
+    if not page.path.endswith(".html"):
+        return
+    seen: dict[str, int] = {}
+    for tag in TAG.finditer(page.text):
+        ident = _attrs(tag.group(2) or "").get("id")
+        if ident is None:
+            continue
+        if ident in seen:
+            yield Finding(page.path, page.line(tag.start()),
+                          f"duplicate id '{ident}' (first on line {page.line(seen[ident])})", "duplicate-id")
+        else:
+            seen[ident] = tag.start()
+
+
+def _html_links(page: _Page, base: str, allowed: frozenset[str],
+                findings: list[Finding]) -> Iterator[tuple[str, int]]:
+    scripts = {m.start(): m.group(1) for m in SCRIPT_BODY.finditer(page.text)}
+    for tag in TAG.finditer(page.text):
+        name = tag.group(1).lower()
+        raw_attrs = tag.group(2) or ""
+        attrs = _attrs(raw_attrs)
+        line = page.line(tag.start())
+        for attr_match in ATTR.finditer(raw_attrs):
+            attr = attr_match.group(0).strip()
+            if attr_match.group(1).lower().startswith("on") and attr not in allowed:
+                message = f"inline event handler {attr_match.group(1)}= not from a template"
+                findings.append(Finding(page.path, line, message, "unexpected-script"))
+        if name == "script":
+            body = (scripts.get(tag.start()) or "").strip()
+            src = attrs.get("src")
+            if src is None and body and body not in allowed:
+                findings.append(Finding(page.path, line, "inline <script> not from a template", "unexpected-script"))
+        for attr in LINK_ATTRS.get(name, ()):
+            value = attrs.get(attr)
+            if value is None:
+                continue
+            for candidate in _srcset(value) if attr == "srcset" else (value,):
+                if name == "script" and not _is_own_script(candidate, page.path, base):
+                    message = f"<script src='{candidate}'> is not one of the site's own scripts"
+                    findings.append(Finding(page.path, line, message, "unexpected-script"))
+                yield candidate, tag.start()
+
+
+def _xml_links(page: _Page) -> Iterator[tuple[str, int]]:
+    for match in XML_LOC.finditer(page.text):
+        yield html.unescape(match.group(1)), match.start()
+    for tag in TAG.finditer(page.text):
+        if tag.group(1) == "link":
+            href = _attrs(tag.group(2) or "").get("href")
+            if href is not None:
+                yield href, tag.start()
+
+
+def _srcset(value: str) -> list[str]:
+    return [part.strip().split()[0] for part in value.split(",") if part.strip()]
+
+
+def _is_own_script(src: str, page_path: str, base: str) -> bool:
+    parts = urlsplit(src)
+    target = None if parts.scheme or parts.netloc else _site_path(parts.path, page_path, base)
+    return target is not None and target.startswith(SCRIPT_ROOTS)
+
+
+def _origin(base_url: str) -> str | None:
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else None
+
+
+def _check_link(link: str, path: str, line: int, base: str, origin: str | None, files: set[str],
+                pages: dict[str, _Page], external: list[Link]) -> Finding | None:
+    value = link.strip()
+    squashed = re.sub(r"[\x00-\x20]", "", value).lower()
+    if squashed.startswith(UNSAFE_SCHEMES):
+        return Finding(path, line, f"unsafe URL '{value[:60]}'", "unsafe-url")
+    if value == "" or value == "#":
+        return Finding(path, line, f"empty link target '{value}'", "broken-link")
+    parts = urlsplit(value)
+    if parts.scheme in ("mailto", "tel"):
+        return None
+    if parts.scheme or parts.netloc:
+        own = origin and f"{parts.scheme}://{parts.netloc}".lower() == origin and parts.path.startswith(base)
+        if not own:
+            external.append(Link(value, path, line))
+            return None
+    target = _site_path(parts.path, path, base)
+    if target is None:
+        return Finding(path, line, f"link '{value}' leaves the site's base path '{base}'", "broken-link")
+    file = _file_for(target, files)
+    if file is None:
+        return Finding(path, line, f"broken link '{value}': no file for {target}", "broken-link")
+    fragment = unquote(parts.fragment)
+    if fragment and file.endswith(".html") and fragment not in pages[file].ids:
+        return Finding(path, line, f"broken fragment '{value}': no id '{fragment}' in {file}", "missing-fragment")
+    return None
+
+
+def _site_path(link_path: str, page_path: str, base: str) -> str | None:
+    """The output-relative path a link points at, or None when it leaves the base path."""
+    path = unquote(link_path)
+    if not path:
+        return page_path
+    if path.startswith("/"):
+        if not path.startswith(base) and path + "/" != base:
+            return None
+        resolved = path[len(base):] if path.startswith(base) else ""
+    else:
+        resolved = posixpath.join(posixpath.dirname(page_path), path)
+    trailing = path.endswith("/") or resolved == ""
+    normal = posixpath.normpath(resolved) if resolved else ""
+    if normal.startswith("..") or normal.startswith("/"):
+        return None
+    normal = "" if normal == "." else normal
+    return normal + ("/" if trailing and normal else "")
+
+
+def _file_for(target: str, files: set[str]) -> str | None:
+    if target == "" or target.endswith("/"):
+        candidate = target + "index.html"
+        return candidate if candidate in files else None
+    if target in files:
+        return target
+    if f"{target}/index.html" in files:
+        return f"{target}/index.html"
+    return None
+
+
+def _template_snippets(templates: Path | None) -> frozenset[str]:
+    """Inline scripts and on*= attributes written literally in templates: those are allowed."""
+    if templates is None or not templates.is_dir():
+        return frozenset()
+    snippets: set[str] = set()
+    for path in sorted(templates.rglob("*")):
+        if path.suffix not in (".html", ".xml") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        snippets.update(m.group(1).strip() for m in SCRIPT_BODY.finditer(text))
+        snippets.update(m.group(0).strip() for m in re.finditer(r"""\bon[a-z]+\s*=\s*("[^"]*"|'[^']*')""", text))
+    return frozenset(snippets)
+

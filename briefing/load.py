@@ -104,10 +104,11 @@ def _check_ids(brief: Brief, registry: Registry) -> Iterable[Problem]:
         ("leaders", brief.leaders, registry.people, "leader"),
         ("topics", brief.topics, registry.topics, "topic"),
     ):
-        for ident in ids:
+        for index, ident in enumerate(ids):
             if ident not in known:
                 hint = did_you_mean(ident, known) or f" (add it to site.yaml's {key if key == 'topics' else 'people'}:)"
-                yield Problem(path, brief.line_of(key), f"unknown {noun} '{ident}'{hint}")
+                line = brief.line_of(f"{key}.{index}") or brief.line_of(key)
+                yield Problem(path, line, f"unknown {noun} '{ident}'{hint}")
 
 
 def _review_warnings(brief: Brief) -> Iterable[Problem]:

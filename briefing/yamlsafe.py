@@ -95,6 +95,9 @@ def _collect_key_lines(node: yaml.Node, prefix: str, loader: _Loader, out: dict[
         out.setdefault(dotted, loader._line(key_node))
         if isinstance(value_node, yaml.MappingNode):
             _collect_key_lines(value_node, dotted + ".", loader, out)
+        elif isinstance(value_node, yaml.SequenceNode):
+            for index, item in enumerate(value_node.value):
+                out.setdefault(f"{dotted}.{index}", loader._line(item))
 
 
 def _marked_problem(exc: yaml.MarkedYAMLError, path: Path, line_offset: int) -> Problem:

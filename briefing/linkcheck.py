@@ -14,6 +14,8 @@ from urllib.parse import unquote, urlsplit
 from . import urls
 
 TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*?)?\s*/?>")
+ID_ATTR = re.compile(r"""<[a-zA-Z][^<>]*?\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+HANDLER = re.compile(r"""<[a-zA-Z][^<>]*?\s(on[a-zA-Z]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)""")
 ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 SCRIPT_BODY = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
@@ -22,6 +24,7 @@ LINK_ATTRS = {"a": ("href",), "area": ("href",), "link": ("href",), "img": ("src
               "script": ("src",), "source": ("src", "srcset"), "iframe": ("src",), "form": ("action",),
               "video": ("src", "poster"), "audio": ("src",), "track": ("src",), "embed": ("src",),
               "object": ("data",)}
+LINK_TAG = re.compile(r"<(" + "|".join(LINK_ATTRS) + r")(\s[^<>]*?)?\s*/?>", re.I)
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:")
 SCRIPT_ROOTS = ("static/", "pagefind/")  # the only folders scripts may come from
 
@@ -58,11 +61,14 @@ class CheckReport:
 class _Page:
     path: str
     text: str
-    ids: dict[str, int]
-    newlines: list[int]
+    ids: dict[str, int]  # id -> offset of its first use
+    duplicates: list[tuple[str, int]]  # (id, offset) of each later use
+    _newlines: list[int] | None = None
 
     def line(self, offset: int) -> int:
-        return bisect.bisect_right(self.newlines, offset) + 1
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_right(self._newlines, offset) + 1
 
 
 def check_site(out_dir: Path, base_url: str = "/", templates: Path | None = None) -> CheckReport:
@@ -75,13 +81,13 @@ def check_site(out_dir: Path, base_url: str = "/", templates: Path | None = None
     external: list[Link] = []
     base = urls.base_path(base_url)
     origin = _origin(base_url)
+    resolved: dict[tuple[str, str], tuple[str, str] | None] = {}
     for path in sorted(pages):
         page = pages[path]
         findings.extend(_duplicate_ids(page))
         links = _xml_links(page) if path.endswith(".xml") else _html_links(page, base, allowed, findings)
         for link, offset in links:
-            line = page.line(offset)
-            finding = _check_link(link, path, line, base, origin, rel, pages, external)
+            finding = _check_link(link, page, offset, base, origin, rel, pages, external, resolved)
             if finding:
                 findings.append(finding)
     findings.sort(key=lambda f: (f.path, f.line, f.message))
@@ -90,15 +96,17 @@ def check_site(out_dir: Path, base_url: str = "/", templates: Path | None = None
 
 
 def _read(out_dir: Path, path: str) -> _Page:
-    raw = (out_dir / path).read_text(encoding="utf-8", errors="replace")
-    text = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), raw)
-    newlines = [m.start() for m in re.finditer("\n", text)]
-    page = _Page(path, text, {}, newlines)
+    text = (out_dir / path).read_text(encoding="utf-8", errors="replace")
+    if "<!--" in text:
+        text = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    page = _Page(path, text, {}, [])
     if path.endswith(".html"):
-        for tag in TAG.finditer(text):
-            ident = _attrs(tag.group(2) or "").get("id")
-            if ident is not None:
-                page.ids.setdefault(ident, tag.start())
+        for match in ID_ATTR.finditer(text):
+            ident = html.unescape(match.group(1) or match.group(2) or match.group(3) or "")
+            if ident in page.ids:
+                page.duplicates.append((ident, match.start()))
+            else:
+                page.ids[ident] = match.start()
     return page
 
 
@@ -113,46 +121,35 @@ def _attrs(text: str) -> dict[str, str]:
 
 
 def _duplicate_ids(page: _Page) -> Iterator[Finding]:
-    if not page.path.endswith(".html"):
-        return
-    seen: dict[str, int] = {}
-    for tag in TAG.finditer(page.text):
-        ident = _attrs(tag.group(2) or "").get("id")
-        if ident is None:
-            continue
-        if ident in seen:
-            yield Finding(page.path, page.line(tag.start()),
-                          f"duplicate id '{ident}' (first on line {page.line(seen[ident])})", "duplicate-id")
-        else:
-            seen[ident] = tag.start()
+    for ident, offset in page.duplicates:
+        first = page.line(page.ids[ident])
+        yield Finding(page.path, page.line(offset), f"duplicate id '{ident}' (first on line {first})", "duplicate-id")
 
 
 def _html_links(page: _Page, base: str, allowed: frozenset[str],
                 findings: list[Finding]) -> Iterator[tuple[str, int]]:
-    scripts = {m.start(): m.group(1) for m in SCRIPT_BODY.finditer(page.text)}
-    for tag in TAG.finditer(page.text):
+    for handler in HANDLER.finditer(page.text):
+        attr = page.text[handler.start(1):handler.end(2)]
+        if attr not in allowed:
+            message = f"inline event handler {handler.group(1)}= not from a template"
+            findings.append(Finding(page.path, page.line(handler.start()), message, "unexpected-script"))
+    scripts = {m.start(): m.group(1) for m in SCRIPT_BODY.finditer(page.text)} if "<script" in page.text else {}
+    for tag in LINK_TAG.finditer(page.text):
         name = tag.group(1).lower()
-        raw_attrs = tag.group(2) or ""
-        attrs = _attrs(raw_attrs)
-        line = page.line(tag.start())
-        for attr_match in ATTR.finditer(raw_attrs):
-            attr = attr_match.group(0).strip()
-            if attr_match.group(1).lower().startswith("on") and attr not in allowed:
-                message = f"inline event handler {attr_match.group(1)}= not from a template"
-                findings.append(Finding(page.path, line, message, "unexpected-script"))
+        attrs = _attrs(tag.group(2) or "")
         if name == "script":
             body = (scripts.get(tag.start()) or "").strip()
-            src = attrs.get("src")
-            if src is None and body and body not in allowed:
+            if attrs.get("src") is None and body and body not in allowed:
+                line = page.line(tag.start())
                 findings.append(Finding(page.path, line, "inline <script> not from a template", "unexpected-script"))
-        for attr in LINK_ATTRS.get(name, ()):
+        for attr in LINK_ATTRS[name]:
             value = attrs.get(attr)
             if value is None:
                 continue
             for candidate in _srcset(value) if attr == "srcset" else (value,):
                 if name == "script" and not _is_own_script(candidate, page.path, base):
                     message = f"<script src='{candidate}'> is not one of the site's own scripts"
-                    findings.append(Finding(page.path, line, message, "unexpected-script"))
+                    findings.append(Finding(page.path, page.line(tag.start()), message, "unexpected-script"))
                 yield candidate, tag.start()
 
 
@@ -181,32 +178,66 @@ def _origin(base_url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else None
 
 
-def _check_link(link: str, path: str, line: int, base: str, origin: str | None, files: set[str],
-                pages: dict[str, _Page], external: list[Link]) -> Finding | None:
+def _check_link(link: str, page: _Page, offset: int, base: str, origin: str | None, files: set[str],
+                pages: dict[str, _Page], external: list[Link],
+                resolved: dict[tuple[str, str], tuple[str, str] | None]) -> Finding | None:
     value = link.strip()
+    key = (_anchor_folder(page.path, value), value)
+    if key in resolved:  # the same href from the same folder (navigation) resolves the same way
+        hit = resolved[key]
+        if hit is None or not hit[1] or not hit[0].endswith(".html") or hit[1] in pages[hit[0]].ids:
+            return None
+    message, kind = _judge(value, page.path, base, origin, files, pages, resolved, key)
+    if kind == "external":
+        external.append(Link(value, page.path, page.line(offset)))
+        return None
+    return Finding(page.path, page.line(offset), message, kind) if message else None
+
+
+def _anchor_folder(page_path: str, href: str) -> str:
+    """The part of the page's folder an href depends on: `../../x` from a/b/c/ depends on `a` only."""
+    if href.startswith("/") or ":" in href.split("/", 1)[0]:
+        return ""
+    folder = page_path.rpartition("/")[0]
+    climbs = 0
+    while href.startswith("../", climbs * 3):
+        climbs += 1
+    if climbs == 0:
+        return folder
+    if climbs > (folder.count("/") + 1 if folder else 0):
+        return "!" + page_path  # climbs out of the site: judge it on its own
+    for _ in range(climbs):
+        folder = folder.rpartition("/")[0]
+    return f"{folder}|{climbs}"
+
+
+def _judge(value: str, path: str, base: str, origin: str | None, files: set[str], pages: dict[str, _Page],
+           resolved: dict[tuple[str, str], tuple[str, str] | None], key: tuple[str, str]) -> tuple[str, str]:
+    """(message, kind) for one href; ("", "") when it is fine."""
     squashed = re.sub(r"[\x00-\x20]", "", value).lower()
     if squashed.startswith(UNSAFE_SCHEMES):
-        return Finding(path, line, f"unsafe URL '{value[:60]}'", "unsafe-url")
+        return f"unsafe URL '{value[:60]}'", "unsafe-url"
     if value == "" or value == "#":
-        return Finding(path, line, f"empty link target '{value}'", "broken-link")
+        return f"empty link target '{value}'", "broken-link"
     parts = urlsplit(value)
     if parts.scheme in ("mailto", "tel"):
-        return None
+        resolved[key] = None
+        return "", ""
     if parts.scheme or parts.netloc:
         own = origin and f"{parts.scheme}://{parts.netloc}".lower() == origin and parts.path.startswith(base)
         if not own:
-            external.append(Link(value, path, line))
-            return None
+            return "", "external"
     target = _site_path(parts.path, path, base)
     if target is None:
-        return Finding(path, line, f"link '{value}' leaves the site's base path '{base}'", "broken-link")
+        return f"link '{value}' leaves the site's base path '{base}'", "broken-link"
     file = _file_for(target, files)
     if file is None:
-        return Finding(path, line, f"broken link '{value}': no file for {target}", "broken-link")
+        return f"broken link '{value}': no file for {target}", "broken-link"
     fragment = unquote(parts.fragment)
+    resolved[key] = (file, fragment)
     if fragment and file.endswith(".html") and fragment not in pages[file].ids:
-        return Finding(path, line, f"broken fragment '{value}': no id '{fragment}' in {file}", "missing-fragment")
-    return None
+        return f"broken fragment '{value}': no id '{fragment}' in {file}", "missing-fragment"
+    return "", ""
 
 
 def _site_path(link_path: str, page_path: str, base: str) -> str | None:

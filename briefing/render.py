@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import traceback
 from collections import Counter
@@ -25,6 +26,7 @@ TEMPLATES = ("index.html", "brief.html", "person.html", "people.html", "topic.ht
              "topics.html", "archive.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt")
 FEED_ENTRIES = 50
 RELATED_MAX = 5
+TOPIC_WINDOW = 25  # briefs on each side of this one in a topic's list that are considered related
 
 
 def long_date(value: datetime.date | None) -> str:
@@ -83,6 +85,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
     briefs = site.briefs
     people, topics = site.registry.people, site.registry.topics
     ordered = [briefs[s] for s in site.order]
+    rank = {slug: i for i, slug in enumerate(site.order)}
     pages: list[Page] = []
 
     for brief in ordered:
@@ -93,7 +96,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
             "body_html": body,
             "leaders": [people[p] for p in brief.leaders],
             "topics": [topics[t] for t in brief.topics],
-            "related": [briefs[s] for s in related(site, brief)],
+            "related": [briefs[s] for s in related(site, brief, rank)],
         }, brief.path))
 
     for pid, person in people.items():
@@ -163,19 +166,30 @@ def _sitemap_entry(page: Page, briefs: Mapping[str, Brief]) -> dict[str, object]
     return {"url": page.url, "date": brief.date if isinstance(brief, Brief) else None}
 
 
-def related(site: Site, brief: Brief) -> tuple[str, ...]:
-    """Slugs of briefs sharing leaders (weight 2) or topics (weight 1), best first."""
-    scores: Counter[str] = Counter()
-    for pid in set(brief.leaders):
-        for slug in site.by_person.get(pid, ()):
-            scores[slug] += 2
-    for tid in set(brief.topics):
-        for slug in site.by_topic.get(tid, ()):
-            scores[slug] += 1
-    scores.pop(brief.slug, None)
-    rank = {slug: i for i, slug in enumerate(site.order)}
-    best = sorted(scores, key=lambda s: (-scores[s], rank[s]))
-    return tuple(best[:RELATED_MAX])
+def related(site: Site, brief: Brief, rank: Mapping[str, int]) -> tuple[str, ...]:
+    """Slugs of briefs sharing leaders (2 points each) or topics (1 point each), best first.
+
+    Candidates are every brief sharing a leader plus the TOPIC_WINDOW nearest in time in each of
+    the brief's topics, so the cost stays bounded however large a topic grows. Ties go to the
+    brief nearest in time.
+    """
+    candidates: set[str] = set()
+    for pid in brief.leaders:
+        candidates.update(site.by_person.get(pid, ()))
+    for tid in brief.topics:
+        slugs = site.by_topic.get(tid, ())
+        here = bisect.bisect_left([rank[s] for s in slugs], rank[brief.slug]) if slugs else 0
+        candidates.update(slugs[max(0, here - TOPIC_WINDOW): here + TOPIC_WINDOW + 1])
+    candidates.discard(brief.slug)
+    leaders, topics = set(brief.leaders), set(brief.topics)
+    briefs = site.briefs
+
+    def score(slug: str) -> tuple[int, int, int]:
+        other = briefs[slug]
+        points = 2 * len(leaders.intersection(other.leaders)) + len(topics.intersection(other.topics))
+        return (-points, abs(rank[slug] - rank[brief.slug]), rank[slug])
+
+    return tuple(sorted(candidates, key=score)[:RELATED_MAX])
 
 
 def render_pages(pages: Iterable[Page], env: jinja2.Environment, site: Site,

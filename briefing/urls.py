@@ -78,11 +78,11 @@ def relative(target: str, from_url: str) -> str:
     path, _, fragment = target.partition("#")
     if path == from_url and fragment:
         return f"#{fragment}"
-    base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
-    rel = posixpath.relpath(path, base)
-    if path.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    return rel + (f"#{fragment}" if fragment else "")
+    folder = from_url[: from_url.rfind("/") + 1]  # "/briefs/x/" for "/briefs/x/" and "/briefs/x/a.html"
+    shared = posixpath.commonprefix([folder, path])
+    shared = shared[: shared.rfind("/") + 1]
+    rel = "../" * folder[len(shared):].count("/") + path[len(shared):]
+    return (rel or "./") + (f"#{fragment}" if fragment else "")
 
 
 def base_path(base_url: str) -> str:

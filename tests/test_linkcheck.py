@@ -102,3 +102,10 @@ def test_external_links_are_collected_not_judged(tmp_path: Path) -> None:
 def test_links_inside_comments_are_ignored(tmp_path: Path) -> None:
     files = {"index.html": PAGE.format(body='<!-- <a href="gone/">x</a> -->\n<p>ok</p>')}
     assert findings(tmp_path, files) == []
+
+
+def test_same_href_from_different_depths_is_judged_separately(tmp_path: Path) -> None:
+    files = {"a/index.html": PAGE.format(body='<a href="../x/">ok</a>'),
+             "index.html": PAGE.format(body='<a href="../x/">out</a>'),
+             "x/index.html": PAGE.format(body="")}
+    assert findings(tmp_path, files) == [("index.html", 3, "link '../x/' leaves the site's base path '/'")]

@@ -26,7 +26,7 @@ TEMPLATES = ("index.html", "brief.html", "person.html", "people.html", "topic.ht
              "topics.html", "archive.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt")
 FEED_ENTRIES = 50
 RELATED_MAX = 5
-TOPIC_WINDOW = 25  # briefs on each side of this one in a topic's list that are considered related
+RELATED_WINDOW = 10  # briefs on each side of this one, in each leader's and topic's list, considered
 
 
 def long_date(value: datetime.date | None) -> str:
@@ -85,7 +85,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
     briefs = site.briefs
     people, topics = site.registry.people, site.registry.topics
     ordered = [briefs[s] for s in site.order]
-    rank = {slug: i for i, slug in enumerate(site.order)}
+    related = Related(site)
     pages: list[Page] = []
 
     for brief in ordered:
@@ -96,7 +96,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
             "body_html": body,
             "leaders": [people[p] for p in brief.leaders],
             "topics": [topics[t] for t in brief.topics],
-            "related": [briefs[s] for s in related(site, brief, rank)],
+            "related": [briefs[s] for s in related.of(brief)],
         }, brief.path))
 
     for pid, person in people.items():
@@ -166,30 +166,34 @@ def _sitemap_entry(page: Page, briefs: Mapping[str, Brief]) -> dict[str, object]
     return {"url": page.url, "date": brief.date if isinstance(brief, Brief) else None}
 
 
-def related(site: Site, brief: Brief, rank: Mapping[str, int]) -> tuple[str, ...]:
-    """Slugs of briefs sharing leaders (2 points each) or topics (1 point each), best first.
+class Related:
+    """Related briefs: near in time, sharing leaders (2 points each) or topics (1 point each).
 
-    Candidates are every brief sharing a leader plus the TOPIC_WINDOW nearest in time in each of
-    the brief's topics, so the cost stays bounded however large a topic grows. Ties go to the
-    brief nearest in time.
+    Each leader's and topic's brief list is searched only within RELATED_WINDOW briefs of this
+    one, so the cost per brief stays bounded however large a person or topic grows.
     """
-    candidates: set[str] = set()
-    for pid in brief.leaders:
-        candidates.update(site.by_person.get(pid, ()))
-    for tid in brief.topics:
-        slugs = site.by_topic.get(tid, ())
-        here = bisect.bisect_left([rank[s] for s in slugs], rank[brief.slug]) if slugs else 0
-        candidates.update(slugs[max(0, here - TOPIC_WINDOW): here + TOPIC_WINDOW + 1])
-    candidates.discard(brief.slug)
-    leaders, topics = set(brief.leaders), set(brief.topics)
-    briefs = site.briefs
 
-    def score(slug: str) -> tuple[int, int, int]:
-        other = briefs[slug]
-        points = 2 * len(leaders.intersection(other.leaders)) + len(topics.intersection(other.topics))
-        return (-points, abs(rank[slug] - rank[brief.slug]), rank[slug])
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.rank = {slug: i for i, slug in enumerate(site.order)}
+        self.lists: dict[tuple[str, str], tuple[tuple[str, ...], list[int]]] = {}
+        for kind, index in (("person", site.by_person), ("topic", site.by_topic)):
+            for ident, slugs in index.items():
+                self.lists[kind, ident] = (slugs, [self.rank[s] for s in slugs])
 
-    return tuple(sorted(candidates, key=score)[:RELATED_MAX])
+    def of(self, brief: Brief) -> tuple[str, ...]:
+        """Up to RELATED_MAX slugs, best first; ties go to the brief nearest in time."""
+        here = self.rank[brief.slug]
+        points: Counter[str] = Counter()
+        for kind, ids, weight in (("person", brief.leaders, 2), ("topic", brief.topics, 1)):
+            for ident in dict.fromkeys(ids):
+                slugs, ranks = self.lists[kind, ident]
+                at = bisect.bisect_left(ranks, here)
+                for slug in slugs[max(0, at - RELATED_WINDOW): at + RELATED_WINDOW + 1]:
+                    points[slug] += weight
+        points.pop(brief.slug, None)
+        best = sorted(points, key=lambda s: (-points[s], abs(self.rank[s] - here), self.rank[s]))
+        return tuple(best[:RELATED_MAX])
 
 
 def render_pages(pages: Iterable[Page], env: jinja2.Environment, site: Site,

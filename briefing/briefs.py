@@ -79,11 +79,12 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
     """Parse and type-check a brief; raise ProblemsError on errors, return warnings."""
     front, body, body_line = split_front_matter(text, path)
     body_line += len(body) - len(body.lstrip("\n"))
-    data, lines = load_mapping(front, path, line_offset=1)
+    data, spots = load_mapping(front, path, line_offset=1)
     problems: list[Problem] = []
 
     def problem(key: str, message: str, severity: str = "error") -> None:
-        problems.append(Problem(path, lines.get(key, 1), message, severity=severity))
+        line, column = spots.get(key, (1, None))
+        problems.append(Problem(path, line, message, column, severity=severity))
 
     for key in data:
         if key not in KEYS:
@@ -101,7 +102,7 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
                 problem(key, f"missing required field '{key}'")
             return None
         if not isinstance(value, str):
-            problem(key, f"'{key}' must be a string, got {_type_name(value)} (quote it)")
+            problem(key + "=", f"'{key}' must be a string, got {_type_name(value)} (quote it)")
             return str(value)
         return value
 
@@ -112,19 +113,19 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            problem(key, f"'{key}' must be a list of strings, e.g. {key}: [a, b]")
+            problem(key + "=", f"'{key}' must be a list of strings, e.g. {key}: [a, b]")
             return ()
         return tuple(value)
 
     title = text_field("title", required=True) or ""
     if "title" in data and isinstance(data["title"], str) and not title.strip():
-        problem("title", "'title' is empty")
+        problem("title=", "'title' is empty")
     if "date" not in data:
         problem("date", "missing required field 'date' (write 'date: null' when unknown)")
     brief = Brief(
         slug=slug,
         title=title,
-        date=_date(data.get("date"), lambda m: problem("date", m)),
+        date=_date(data.get("date"), lambda m: problem("date=", m)),
         source=text_field("source"),
         author=text_field("author"),
         leaders=list_field("leaders", required=True),
@@ -135,7 +136,7 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
         review=list_field("review"),
         body=body.strip("\n"),
         path=path,
-        key_lines=tuple(sorted(lines.items())) + (("body", body_line),),
+        spots=tuple(sorted((k, line, column) for k, (line, column) in spots.items())) + (("body", body_line, 1),),
     )
     errors = [p for p in problems if p.severity == "error"]
     if errors:

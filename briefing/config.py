@@ -21,18 +21,19 @@ TOPIC_KEYS = ("name", "description", "keywords")
 class _Checker:
     """Collects problems while reading typed values out of plain YAML data."""
 
-    def __init__(self, path: Path, lines: dict[str, int]) -> None:
+    def __init__(self, path: Path, spots: dict[str, tuple[int, int]]) -> None:
         self.path = path
-        self.lines = lines
+        self.spots = spots
         self.problems: list[Problem] = []
 
     def add(self, key: str, message: str, severity: str = "error") -> None:
         parts = key.split(".")
-        line = None
-        while parts and line is None:
-            line = self.lines.get(".".join(parts))
+        spot = None
+        while parts and spot is None:
+            spot = self.spots.get(".".join(parts))
             parts.pop()
-        self.problems.append(Problem(self.path, line, message, severity=severity))
+        line, column = spot or (None, None)
+        self.problems.append(Problem(self.path, line, message, column, severity=severity))
 
     def text(self, data: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
         value = data.get(key, default)
@@ -41,21 +42,21 @@ class _Checker:
             return ""
         if not isinstance(value, str):
             name = f"{where}.{key}".lstrip(".")
-            self.add(name, f"'{name}' must be a string, got {type(value).__name__} (quote it)")
+            self.add(name + "=", f"'{name}' must be a string, got {type(value).__name__} (quote it)")
             return str(value)
         return value
 
     def texts(self, data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
         value = data.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.add(f"{where}.{key}", f"'{where}.{key}' must be a list of strings (quote each item)")
+            self.add(f"{where}.{key}=", f"'{where}.{key}' must be a list of strings (quote each item)")
             return ()
         return tuple(value)
 
     def number(self, data: dict[str, Any], key: str, where: str, default: float) -> float:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.add(f"{where}.{key}", f"'{where}.{key}' must be a number, got {type(value).__name__}")
+            self.add(f"{where}.{key}=", f"'{where}.{key}' must be a number, got {type(value).__name__}")
             return default
         return float(value)
 
@@ -92,13 +93,13 @@ def load_config(path: Path) -> tuple[SiteConfig, Registry]:
         raise ProblemsError([Problem(path, None, "site.yaml not found (is --root the project folder?)")]) from None
     except UnicodeDecodeError as exc:
         raise ProblemsError([Problem(path, None, f"not valid UTF-8 ({exc.reason})")]) from None
-    data, lines = load_mapping(text, path)
-    check = _Checker(path, lines)
+    data, spots = load_mapping(text, path)
+    check = _Checker(path, spots)
     check.unknown(data, SITE_KEYS, "")
 
     base_url = normalise_base_url(check.text(data, "base_url", "", "/"))
     if base_url is None:
-        check.add("base_url", "base_url must start with '/' or 'http(s)://', e.g. https://example.org/briefs/")
+        check.add("base_url=", "base_url must start with '/' or 'http(s)://', e.g. https://example.org/briefs/")
         base_url = "/"
 
     config = SiteConfig(
@@ -180,11 +181,11 @@ def _topics(check: _Checker, data: dict[str, Any]) -> dict[str, Topic]:
             keywords = {k: 1 for k in keywords}
         pairs: list[tuple[str, float]] = []
         if not isinstance(keywords, dict):
-            check.add(f"{where}.keywords", f"{where}.keywords must be a mapping of phrase: weight")
+            check.add(f"{where}.keywords=", f"{where}.keywords must be a mapping of phrase: weight")
         else:
             for phrase, weight in keywords.items():
                 if not isinstance(phrase, str) or isinstance(weight, bool) or not isinstance(weight, int | float):
-                    check.add(f"{where}.keywords", f"{where}.keywords: '{phrase}' needs a numeric weight")
+                    check.add(f"{where}.keywords=", f"{where}.keywords: '{phrase}' needs a numeric weight")
                     continue
                 pairs.append((phrase, float(weight)))
         topics[tid] = Topic(

@@ -107,8 +107,8 @@ def _check_ids(brief: Brief, registry: Registry) -> Iterable[Problem]:
         for index, ident in enumerate(ids):
             if ident not in known:
                 hint = did_you_mean(ident, known) or f" (add it to site.yaml's {key if key == 'topics' else 'people'}:)"
-                line = brief.line_of(f"{key}.{index}") or brief.line_of(key)
-                yield Problem(path, line, f"unknown {noun} '{ident}'{hint}")
+                spot = f"{key}.{index}" if brief.line_of(f"{key}.{index}") else key
+                yield Problem(path, brief.line_of(spot), f"unknown {noun} '{ident}'{hint}", brief.column_of(spot))
 
 
 def _review_warnings(brief: Brief) -> Iterable[Problem]:

@@ -103,11 +103,15 @@ class Brief:
     review: tuple[str, ...]
     body: str  # Markdown
     path: Path | None = field(default=None, compare=False)
-    key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+    spots: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)  # (path, line, column)
 
     def line_of(self, key: str) -> int | None:
-        """The file line where front-matter key `key` was written, if known."""
-        return dict(self.key_lines).get(key)
+        """The file line of a front-matter path ("date", "leaders.1", "body"), if known."""
+        return next((line for k, line, _ in self.spots if k == key), None)
+
+    def column_of(self, key: str) -> int | None:
+        """The column of a front-matter path, if known."""
+        return next((column for k, _, column in self.spots if k == key), None)
 
 
 @dataclass(frozen=True, slots=True)

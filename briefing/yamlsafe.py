@@ -51,10 +51,16 @@ def _timestamp_as_text(loader: Any, node: yaml.ScalarNode) -> str:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
+Spot = tuple[int, int]  # (file line, column), both 1-based
+
+
 def load_mapping(
     text: str, path: Path, line_offset: int = 0
-) -> tuple[dict[str, Any], dict[str, int]]:
-    """Parse YAML that must be one mapping; return it and each key's file line (dotted paths).
+) -> tuple[dict[str, Any], dict[str, Spot]]:
+    """Parse YAML that must be one mapping; return it and where each piece stands in the file.
+
+    Spots are keyed by dotted path: "people.xi" is the key, "people.xi=" its value, and
+    "leaders.0" the first item of a list.
 
     `line_offset` is how many file lines precede `text` (1 for front matter after `---`).
     Dates stay strings (the caller validates them). Raises ProblemsError with path and line.
@@ -68,8 +74,8 @@ def load_mapping(
             raise ProblemsError(
                 [Problem(path, loader._line(node), "YAML must be a mapping of keys to values")]
             )
-        key_lines: dict[str, int] = {}
-        _collect_key_lines(node, "", loader, key_lines)
+        spots: dict[str, Spot] = {}
+        _collect_spots(node, "", loader, spots)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         raise ProblemsError([_marked_problem(exc, path, line_offset)]) from None
@@ -81,23 +87,28 @@ def load_mapping(
         raise ProblemsError([Problem(path, line_offset + 1, f"invalid value: {exc}")]) from None
     finally:
         loader.dispose()
-    return data, key_lines
+    return data, spots
 
 
-def _collect_key_lines(node: yaml.Node, prefix: str, loader: _Loader, out: dict[str, int]) -> None:
-    """Map dotted key paths ("people.xi-jinping.name") to their file lines."""
+def _collect_spots(node: yaml.Node, prefix: str, loader: _Loader, out: dict[str, Spot]) -> None:
+    """Map dotted paths ("people.xi-jinping.name", "...name=", "leaders.0") to file positions."""
     if len(prefix) > 512:
         return
+
+    def spot(n: yaml.Node) -> Spot:
+        return loader._line(n), int(n.start_mark.column) + 1
+
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             continue
         dotted = f"{prefix}{key_node.value}"
-        out.setdefault(dotted, loader._line(key_node))
+        out.setdefault(dotted, spot(key_node))
+        out.setdefault(dotted + "=", spot(value_node))
         if isinstance(value_node, yaml.MappingNode):
-            _collect_key_lines(value_node, dotted + ".", loader, out)
+            _collect_spots(value_node, dotted + ".", loader, out)
         elif isinstance(value_node, yaml.SequenceNode):
             for index, item in enumerate(value_node.value):
-                out.setdefault(f"{dotted}.{index}", loader._line(item))
+                out.setdefault(f"{dotted}.{index}", spot(item))
 
 
 def _marked_problem(exc: yaml.MarkedYAMLError, path: Path, line_offset: int) -> Problem:

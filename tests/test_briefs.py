@@ -94,4 +94,4 @@ def test_dump_then_parse_round_trips(title: str) -> None:
 def test_unknown_key_is_a_warning_with_suggestion() -> None:
     text = "---\ntitle: x\ndate: null\nleader: [a]\nleaders: []\ntopics: []\n---\n"
     _, warnings = parse_brief(text, Path("x.md"))
-    assert [w.format() for w in warnings] == ["x.md:4: warning: unknown key 'leader' (did you mean 'leaders'?)"]
+    assert [w.format() for w in warnings] == ["x.md:4:1: warning: unknown key 'leader' (did you mean 'leaders'?)"]

@@ -32,7 +32,7 @@ def test_errors_exit_1_with_file_and_line(site_root: Path) -> None:
     brief.write_text(brief.read_text().replace("leaders: [bob-tran]", "leaders: [bob-tram]"))
     result = run("build", "--root", str(site_root))
     assert result.returncode == 1
-    assert "content/briefs/undated-note.md:6: unknown leader 'bob-tram' (did you mean 'bob-tran'?)" in result.stderr
+    assert "content/briefs/undated-note.md:6:11: unknown leader 'bob-tram' (did you mean 'bob-tran'?)" in result.stderr
     assert "Traceback" not in result.stderr
 
 

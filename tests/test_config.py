@@ -34,9 +34,9 @@ def test_every_error_is_reported_with_its_line(tmp_path: Path) -> None:
         load_config(path)
     lines = [p.format(tmp_path) for p in err.value.problems]
     assert lines == [
-        "site.yaml:4: 'people.xi.name' must be a string, got int (quote it)",
-        "site.yaml:5: people id 'Bad Id' must be lowercase letters, digits and hyphens (e.g. 'xi-jinping')",
-        "site.yaml:10: topics.t.keywords: 'sea' needs a numeric weight",
+        "site.yaml:4:11: 'people.xi.name' must be a string, got int (quote it)",
+        "site.yaml:5:3: people id 'Bad Id' must be lowercase letters, digits and hyphens (e.g. 'xi-jinping')",
+        "site.yaml:10:15: topics.t.keywords: 'sea' needs a numeric weight",
     ]
 
 
@@ -44,8 +44,8 @@ def test_unknown_keys_warn_with_suggestion(tmp_path: Path) -> None:
     path = write(tmp_path, "title: T\nbase_ulr: /x/\npeople:\n  a:\n    name: A\n    alias: [b]\n")
     config, _ = load_config(path)
     assert [w.format(tmp_path) for w in config.warnings] == [
-        "site.yaml:2: warning: unknown key 'base_ulr' in site.yaml (did you mean 'base_url'?)",
-        "site.yaml:6: warning: unknown key 'alias' in people.a (did you mean 'aliases'?)",
+        "site.yaml:2:1: warning: unknown key 'base_ulr' in site.yaml (did you mean 'base_url'?)",
+        "site.yaml:6:5: warning: unknown key 'alias' in people.a (did you mean 'aliases'?)",
     ]
 
 
@@ -62,7 +62,7 @@ def test_base_url_is_normalised(tmp_path: Path, value: str, expected: str) -> No
 def test_bad_base_url_is_an_error(tmp_path: Path, value: str) -> None:
     with pytest.raises(ProblemsError) as err:
         load_config(write(tmp_path, f"title: T\nbase_url: '{value}'\n"))
-    assert "site.yaml:2: base_url must start with" in err.value.problems[0].format(tmp_path)
+    assert "site.yaml:2:11: base_url must start with" in err.value.problems[0].format(tmp_path)
 
 
 def test_missing_site_yaml(tmp_path: Path) -> None:

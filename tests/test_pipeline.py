@@ -134,7 +134,7 @@ def test_schema_level_fails_on_unknown_keys_but_not_review_items(site_root: Path
     path.write_text(path.read_text().replace("summary:", "sumary: typo\nsummary:"), encoding="utf-8")
     with pytest.raises(ProblemsError) as err:
         build(site_root, fail_on=SCHEMA)
-    assert "2025-04-15-follow-up.md:11: unknown key 'sumary' (did you mean 'summary'?)" in str(err.value)
+    assert "2025-04-15-follow-up.md:11:1: unknown key 'sumary' (did you mean 'summary'?)" in str(err.value)
 
 
 def test_strict_turns_warnings_into_errors(site_root: Path) -> None:

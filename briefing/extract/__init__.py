@@ -55,5 +55,5 @@ def extract(article: Article, registry: Registry, rules: IngestRules) -> Brief:
         review=tuple(dict.fromkeys(review)),
         body=to_markdown(article.paragraphs),
         path=None,
-        key_lines=(),
+        spots=(),
     )

@@ -10,13 +10,14 @@ from typing import Any
 import yaml
 
 from .errors import Problem, ProblemsError, did_you_mean
-from .model import Brief
+from .model import Brief, Person, Quote
 from .yamlsafe import load_mapping
 
 KEYS = (
-    "title", "date", "source", "author", "leaders", "topics",
-    "summary", "seed", "seed_sha256", "review",
+    "title", "date", "published", "date_basis", "source", "author", "leaders", "topics", "event",
+    "summary", "quotes", "people", "seed", "seed_sha256", "review",
 )
+PROFILE_KEYS = ("id", "name", "role", "country")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 MAX_FRONT_MATTER = 64 * 1024
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -27,15 +28,25 @@ def dump_brief(brief: Brief) -> str:
     data: dict[str, Any] = {
         "title": brief.title,
         "date": brief.date,
+        "published": brief.published,
+        "date_basis": brief.date_basis,
         "source": brief.source,
         "author": brief.author,
         "leaders": list(brief.leaders),
         "topics": list(brief.topics),
+        "event": brief.event,
         "summary": brief.summary,
+        "quotes": [{"speaker": q.speaker, "text": q.text} for q in brief.quotes],
+        "people": [{"id": p.id, "name": p.name, "role": p.role, "country": p.country}
+                   for p in brief.people],
         "seed": brief.seed,
         "seed_sha256": brief.seed_sha256,
         "review": list(brief.review),
     }
+    if brief.date_basis is None:  # optional keys are written only when they say something
+        del data["date_basis"]
+    if not brief.people:
+        del data["people"]
     front = yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100_000,
         default_flow_style=False,
@@ -122,10 +133,21 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
         problem("title=", "'title' is empty")
     if "date" not in data:
         problem("date", "missing required field 'date' (write 'date: null' when unknown)")
+    event = text_field("event")
+    if event is not None and not SLUG_PATTERN.match(event):
+        problem("event=", f"event id '{event}' must be lowercase letters, digits and hyphens")
+    date_basis = text_field("date_basis")
+    if date_basis not in (None, "event"):
+        problem("date_basis=", f"date_basis '{date_basis}' must be 'event' or absent")
     brief = Brief(
         slug=slug,
         title=title,
         date=_date(data.get("date"), lambda m: problem("date=", m)),
+        published=_date(data.get("published"), lambda m: problem("published=", m)),
+        date_basis=date_basis,
+        event=event,
+        quotes=_quotes(data.get("quotes"), spots, problems, path),
+        people=_profiles(data.get("people"), spots, problems, path),
         source=text_field("source"),
         author=text_field("author"),
         leaders=list_field("leaders", required=True),
@@ -142,6 +164,50 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
     if errors:
         raise ProblemsError(errors)
     return brief, tuple(problems)
+
+
+def _records(value: object, key: str, fields: tuple[str, ...], required: tuple[str, ...],
+             spots: dict[str, tuple[int, int]], problems: list[Problem], path: Path) -> list[dict[str, str]]:
+    """A list of flat string mappings (quotes, people), each checked; bad entries are reported."""
+    if value is None:
+        return []
+    line, column = spots.get(key + "=", spots.get(key, (1, 1)))
+    if not isinstance(value, list):
+        problems.append(Problem(path, line, f"'{key}' must be a list of mappings", column))
+        return []
+    records = []
+    for index, item in enumerate(value):
+        line, column = spots.get(f"{key}.{index}", (line, column))
+        if not isinstance(item, dict):
+            problems.append(Problem(path, line, f"'{key}' item {index + 1} must be a mapping", column))
+            continue
+        wrong = [k for k in item if k not in fields]
+        bad = [k for k in fields if k in item and item[k] is not None and not isinstance(item[k], str)]
+        missing = [k for k in required if not isinstance(item.get(k), str) or not item[k]]
+        for message in ([f"unknown key '{k}'{did_you_mean(str(k), fields)}" for k in wrong]
+                        + [f"'{k}' must be a string (quote it)" for k in bad]
+                        + [f"missing '{k}'" for k in missing]):
+            problems.append(Problem(path, line, f"'{key}' item {index + 1}: {message}", column))
+        if not (wrong or bad or missing):
+            records.append({k: str(item.get(k) or "") for k in fields})
+    return records
+
+
+def _quotes(value: object, spots: dict[str, tuple[int, int]], problems: list[Problem],
+            path: Path) -> tuple[Quote, ...]:
+    records = _records(value, "quotes", ("speaker", "text"), ("speaker", "text"), spots, problems, path)
+    return tuple(Quote(r["speaker"], r["text"]) for r in records)
+
+
+def _profiles(value: object, spots: dict[str, tuple[int, int]], problems: list[Problem],
+              path: Path) -> tuple[Person, ...]:
+    records = _records(value, "people", PROFILE_KEYS, ("id", "name"), spots, problems, path)
+    for index, record in enumerate(records):
+        if not SLUG_PATTERN.match(record["id"]):
+            line, column = spots.get(f"people.{index}", (1, 1))
+            message = f"person id '{record['id']}' must be lowercase letters, digits and hyphens"
+            problems.append(Problem(path, line, message, column))
+    return tuple(Person(id=r["id"], name=r["name"], role=r["role"], country=r["country"]) for r in records)
 
 
 def _date(value: object, report: Any) -> datetime.date | None:

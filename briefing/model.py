@@ -87,6 +87,14 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quotation and the id of the person who said it."""
+
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Brief:
     """A brief: the front matter plus the Markdown body. `slug` is the file stem."""
 
@@ -102,6 +110,11 @@ class Brief:
     seed_sha256: str | None
     review: tuple[str, ...]
     body: str  # Markdown
+    published: datetime.date | None = None  # publication date, when the article states one
+    date_basis: str | None = None  # "event": `date` was taken from the event this brief joined
+    event: str | None = None  # event id: the slug of the event's anchor brief
+    quotes: tuple[Quote, ...] = ()  # verified verbatim in the seed at ingest
+    people: tuple[Person, ...] = ()  # auto profiles of leaders missing from the registry
     path: Path | None = field(default=None, compare=False)
     spots: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)  # (path, line, column)
 

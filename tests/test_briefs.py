@@ -11,7 +11,7 @@ import yaml
 
 from briefing.briefs import dump_brief, parse_brief
 from briefing.errors import ProblemsError
-from briefing.model import Brief
+from briefing.model import Brief, Person, Quote
 from briefing.pipeline import build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
@@ -89,6 +89,26 @@ def test_dump_then_parse_round_trips(title: str) -> None:
     parsed, warnings = parse_brief(dump_brief(brief), Path("2025-01-02-x.md"))
     assert parsed == brief
     assert warnings == ()
+
+
+def test_optional_keys_round_trip() -> None:
+    brief = Brief(slug="x", title="T", date=datetime.date(2025, 4, 14), source=None, author=None,
+                  leaders=("fumio-kishida",), topics=(), summary="", seed=None, seed_sha256=None,
+                  review=("unregistered-person: Fumio Kishida",), body="B",
+                  published=datetime.date(2025, 4, 15), date_basis="event", event="2025-04-14-a",
+                  quotes=(Quote("fumio-kishida", 'We agree: "trade" first'),),
+                  people=(Person("fumio-kishida", "Fumio Kishida", role="Prime Minister", country="Japan"),))
+    text = dump_brief(brief)
+    assert text.index("published:") < text.index("date_basis:") < text.index("event:") < text.index("quotes:")
+    parsed, warnings = parse_brief(text, Path("x.md"))
+    assert parsed == brief and warnings == ()
+
+
+def test_optional_keys_are_omitted_when_empty() -> None:
+    brief = Brief(slug="x", title="T", date=None, source=None, author=None, leaders=(), topics=(),
+                  summary="", seed=None, seed_sha256=None, review=(), body="")
+    text = dump_brief(brief)
+    assert "date_basis" not in text and "people:" not in text and "quotes: []" in text
 
 
 def test_unknown_key_is_a_warning_with_suggestion() -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .briefs import decode_brief, parse_brief, split_front_matter
@@ -67,9 +68,11 @@ def load_site(root: Path, config: SiteConfig, registry: Registry) -> Site:
             problems.append(Problem(path, None, f"slug '{brief.slug}' collides with {other.name}; rename one"))
             continue
         folded[brief.slug.casefold()] = path
+        briefs[brief.slug] = brief
+    registry = with_profiles(registry, briefs.values())
+    for brief in briefs.values():
         problems.extend(_check_ids(brief, registry))
         warnings.extend(_review_warnings(brief))
-        briefs[brief.slug] = brief
     bios = _load_bios(root, registry, problems)
     if problems:
         raise ProblemsError(problems)
@@ -89,9 +92,41 @@ def load_site(root: Path, config: SiteConfig, registry: Registry) -> Site:
         order=order,
         by_person={pid: tuple(by_person.get(pid, ())) for pid in registry.people},
         by_topic={tid: tuple(by_topic.get(tid, ())) for tid in registry.topics},
+        by_event=_events(briefs, order),
         bios=bios,
         warnings=tuple(warnings),
     )
+
+
+def with_profiles(registry: Registry, briefs: Iterable[Brief]) -> Registry:
+    """The registry plus the auto profiles briefs carry for people site.yaml does not list yet."""
+    people = dict(registry.people)
+    for brief in sorted(briefs, key=lambda b: b.slug):
+        for profile in brief.people:
+            if profile.id not in people:
+                people[profile.id] = dataclasses.replace(profile, auto=True)
+    return Registry(people=dict(sorted(people.items())), topics=registry.topics)
+
+
+def _events(briefs: Mapping[str, Brief], order: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Event id -> member slugs, oldest first, undated last.
+
+    A brief whose slug is an event id that other briefs use belongs to that event even without an
+    `event:` key of its own (it was the anchor when ingest grouped them, and is never rewritten).
+    """
+    members: dict[str, set[str]] = defaultdict(set)
+    for slug in order:
+        if briefs[slug].event:
+            members[str(briefs[slug].event)].add(slug)
+    for event, slugs in members.items():
+        if event in briefs and briefs[event].event is None:
+            slugs.add(event)
+
+    def oldest_first(slug: str) -> tuple[bool, int, str]:
+        date = briefs[slug].date
+        return (date is None, date.toordinal() if date else 0, slug)
+
+    return {event: tuple(sorted(slugs, key=oldest_first)) for event, slugs in sorted(members.items())}
 
 
 def _newest_first(brief: Brief) -> tuple[bool, int, str]:
@@ -100,9 +135,11 @@ def _newest_first(brief: Brief) -> tuple[bool, int, str]:
 
 def _check_ids(brief: Brief, registry: Registry) -> Iterable[Problem]:
     path = brief.path or Path(brief.slug)
+    speakers = tuple(q.speaker for q in brief.quotes)
     for key, ids, known, noun in (
         ("leaders", brief.leaders, registry.people, "leader"),
         ("topics", brief.topics, registry.topics, "topic"),
+        ("quotes", speakers, registry.people, "quote speaker"),
     ):
         for index, ident in enumerate(ids):
             if ident not in known:

@@ -20,6 +20,7 @@ class Person:
     short: tuple[str, ...] = ()  # short forms ("Xi"), counted only after a full name
     role: str = ""
     country: str = ""
+    auto: bool = False  # profiled by ingest from an article, not yet confirmed in site.yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,7 @@ class Site:
     order: tuple[str, ...]  # slugs, newest first, undated last
     by_person: Mapping[str, tuple[str, ...]]  # person id -> slugs, newest first
     by_topic: Mapping[str, tuple[str, ...]]  # topic id -> slugs, newest first
+    by_event: Mapping[str, tuple[str, ...]]  # event id -> slugs, oldest first
     bios: Mapping[str, Bio]
     warnings: tuple[Problem, ...] = ()
 

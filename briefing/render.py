@@ -22,8 +22,10 @@ from .model import Brief, OutputFile, Page, Person, Site, Topic
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
-TEMPLATES = ("index.html", "brief.html", "person.html", "people.html", "topic.html",
-             "topics.html", "archive.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt")
+TEMPLATES = ("index.html", "brief.html", "person.html", "people.html", "topic.html", "topics.html",
+             "archive.html", "event.html", "events.html", "review.html", "404.html", "feed.xml",
+             "sitemap.xml", "robots.txt")
+UNLISTED = frozenset({"/404.html", "/review/"})  # kept out of the sitemap and search engines
 FEED_ENTRIES = 50
 RELATED_MAX = 5
 RELATED_WINDOW = 10  # briefs on each side of this one, in each leader's and topic's list, considered
@@ -86,6 +88,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
     people, topics = site.registry.people, site.registry.topics
     ordered = [briefs[s] for s in site.order]
     related = Related(site)
+    event_of = {slug: event for event, slugs in site.by_event.items() for slug in slugs}
     pages: list[Page] = []
 
     for brief in ordered:
@@ -97,6 +100,10 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
             "leaders": [people[p] for p in brief.leaders],
             "topics": [topics[t] for t in brief.topics],
             "related": [briefs[s] for s in related.of(brief)],
+            "quotes": [(people[q.speaker], q.text) for q in brief.quotes],
+            "event": event_of.get(brief.slug),
+            "coverage": [briefs[s] for s in site.by_event.get(event_of.get(brief.slug, ""), ())
+                         if s != brief.slug],
         }, brief.path))
 
     for pid, person in people.items():
@@ -111,6 +118,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
             "topic_counts": _counts((t for s in slugs for t in briefs[s].topics), topics),
             "appears_with": _counts(
                 (p for s in slugs for p in briefs[s].leaders if p != pid), people),
+            "quotes": [(briefs[s], q.text) for s in slugs for q in briefs[s].quotes if q.speaker == pid],
         }, bio.path if bio else None))
 
     for tid, topic in topics.items():
@@ -119,6 +127,12 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
             "topic": topic,
             "briefs": [briefs[s] for s in slugs],
             "people_counts": _counts((p for s in slugs for p in briefs[s].leaders), people),
+        }))
+
+    for event, slugs in site.by_event.items():
+        pages.append(Page(urls.url_for("event", event), "event.html", {
+            "event": event, "anchor": briefs[slugs[0]], "briefs": [briefs[s] for s in slugs],
+            "leaders": _counts((p for s in slugs for p in briefs[s].leaders), people),
         }))
 
     person_counts = [(people[p], len(site.by_person[p])) for p in people]
@@ -137,6 +151,13 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
             "years": _archive(ordered),
             "undated": [b for b in ordered if b.date is None],
         }),
+        Page(urls.EVENTS, "events.html", {
+            "events": [(event, briefs[slugs[0]], len(slugs)) for event, slugs in site.by_event.items()],
+        }),
+        Page(urls.REVIEW, "review.html", {
+            "items": [(b, item) for b in ordered for item in b.review],
+            "auto_people": [p for p in people.values() if p.auto],
+        }),
         Page(urls.NOT_FOUND, "404.html", {}),
         Page(urls.FEED, "feed.xml", {
             "feed_title": site.config.title,
@@ -149,7 +170,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
     ]
     pages.append(Page(urls.SITEMAP, "sitemap.xml", {"entries": [_sitemap_entry(p, briefs) for p in pages
                                                                if p.template.endswith(".html")
-                                                               and p.url != urls.NOT_FOUND]}))
+                                                               and p.url not in UNLISTED]}))
     if problems:
         raise ProblemsError(problems)
     return Plan(tuple(pages), tuple(warnings))

@@ -18,6 +18,8 @@ HOME = "/"
 PEOPLE = "/people/"
 TOPICS = "/topics/"
 ARCHIVE = "/archive/"
+EVENTS = "/events/"
+REVIEW = "/review/"
 NOT_FOUND = "/404.html"
 FEED = "/feed.xml"
 SITEMAP = "/sitemap.xml"
@@ -28,6 +30,9 @@ _ROUTES: dict[str, Callable[[str | None], str]] = {
     "people": lambda _: PEOPLE,
     "topics": lambda _: TOPICS,
     "archive": lambda _: ARCHIVE,
+    "events": lambda _: EVENTS,
+    "review": lambda _: REVIEW,
+    "event": lambda ident: f"/events/{_segment(ident)}/",
     "404": lambda _: NOT_FOUND,
     "feed": lambda _: FEED,
     "sitemap": lambda _: SITEMAP,

@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="fetch external links (timeout, retries, per-host limit, cache in .briefing-cache/)")
     check.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format")
 
+    people = commands.add_parser(
+        "people", parents=[common], help="list people briefs name who are not in site.yaml; --add them")
+    people.add_argument("--add", metavar="ID", action="append", default=[],
+                        help="append this person's profile to site.yaml's people: (repeatable)")
+
     serve = commands.add_parser("serve", parents=[common], help="build, serve output/ and rebuild on change")
     _build_options(serve, strict=False)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -70,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _ingest(root, args)
         if args.command in (None, "build"):
             _build(root, args)
+        if args.command == "people":
+            return _people(root, args)
         if args.command == "check":
             return _check(root, args)
         if args.command == "serve":
@@ -119,6 +126,34 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     text = format_problems(result, args.format, root)
     print(text, file=sys.stderr if args.format == "text" else sys.stdout)
     return 0 if result.ok else 1
+
+
+def _people(root: Path, args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .load import load_site
+    from .people import add_to_site_yaml, unregistered
+
+    config, registry = load_config(root / "site.yaml")
+    site = load_site(root, config, registry)
+    candidates = {c.person.id: c for c in unregistered(site.briefs.values(), registry.people)}
+    unknown = [ident for ident in args.add if ident not in candidates]
+    if unknown:
+        raise ProblemsError([Problem("--add", None, f"'{ident}' is not an unregistered person in any brief")
+                             for ident in unknown])
+    for ident in args.add:
+        add_to_site_yaml(root / "site.yaml", candidates[ident].person)
+        print(f"added {ident} to site.yaml; review its aliases, short forms and role", file=sys.stderr)
+    if args.add:
+        return 0
+    for candidate in candidates.values():
+        person = candidate.person
+        about = ", ".join(x for x in (person.role, person.country) if x)
+        print(f"{person.id}\t{person.name}\t{about}\t{len(candidate.briefs)} brief(s)")
+        for sentence in candidate.evidence:
+            print(f"    “{sentence}”")
+    if not candidates:
+        print("no unregistered people", file=sys.stderr)
+    return 0
 
 
 def _print_problems(problems: Sequence[Problem], root: Path) -> None:

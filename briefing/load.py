@@ -11,6 +11,7 @@ from pathlib import Path
 from .briefs import decode_brief, parse_brief, split_front_matter
 from .errors import Problem, ProblemsError, did_you_mean
 from .model import Bio, Brief, Registry, Site, SiteConfig
+from .people import is_settled
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def load_site(root: Path, config: SiteConfig, registry: Registry) -> Site:
     registry = with_profiles(registry, briefs.values())
     for brief in briefs.values():
         problems.extend(_check_ids(brief, registry))
-        warnings.extend(_review_warnings(brief))
+        warnings.extend(_review_warnings(brief, registry))
     bios = _load_bios(root, registry, problems)
     if problems:
         raise ProblemsError(problems)
@@ -148,11 +149,13 @@ def _check_ids(brief: Brief, registry: Registry) -> Iterable[Problem]:
                 yield Problem(path, brief.line_of(spot), f"unknown {noun} '{ident}'{hint}", brief.column_of(spot))
 
 
-def _review_warnings(brief: Brief) -> Iterable[Problem]:
+def _review_warnings(brief: Brief, registry: Registry) -> Iterable[Problem]:
     path = brief.path or Path(brief.slug)
     if brief.date is None and "date-missing" not in brief.review:
         yield Problem(path, brief.line_of("date"), "brief has no date", severity="review")
     for item in brief.review:
+        if is_settled(item, registry.people):
+            continue
         yield Problem(path, brief.line_of("review"), f"needs review: {item}", severity="review")
 
 

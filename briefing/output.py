@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
-import tempfile
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +14,7 @@ from .errors import Problem, ProblemsError
 from .model import OutputFile
 
 MARKER = ".briefing-output"
+MARKER_TEXT = b"Built by briefing. This folder is replaced on every build.\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,23 +67,89 @@ def write_output(files: Sequence[OutputFile], out_dir: Path, root: Path) -> Writ
     if problems:
         raise ProblemsError(problems)
     check_out_dir(out_dir, root)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_bytes(b"Built by briefing. This folder is cleaned on every build.\n")
-
-    written, unchanged = [], 0
+    _recover(out)
+    files = [*files, OutputFile(MARKER, MARKER_TEXT, "briefing")]
+    changed = [f for f in files if not _same_bytes(out / f.path, f.data)]
+    keep = {f.path for f in files}
+    stale = sorted(p for p in _existing(out) if p not in keep)
+    if not changed and not stale:  # nothing to publish: leave the tree alone
+        return WriteReport((), len(files) - 1, ())
+    stage = out.parent / f".{out.name}.new-{os.getpid()}"
     try:
-        for file in files:
-            target = out / file.path
-            if _same_bytes(target, file.data):
-                unchanged += 1
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(target, file.data)
-            written.append(file.path)
+        _stage(out, stage, changed, keep)
+        _swap(stage, out)
     except OSError as exc:
+        shutil.rmtree(stage, ignore_errors=True)
         raise ProblemsError([Problem(out_dir, None, f"cannot write output: {exc.strerror or exc}")]) from None
-    removed = _remove_stale(out, {f.path for f in files} | {MARKER})
-    return WriteReport(tuple(written), unchanged, tuple(removed))
+    written = tuple(f.path for f in changed if f.path != MARKER)
+    return WriteReport(written, len(files) - 1 - len(written), tuple(stale))
+
+
+def _recover(out: Path) -> None:
+    """Finish or undo what a killed build left: restore a moved-away tree, drop stale stages."""
+    leftovers = sorted(out.parent.glob(f".{out.name}.new-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
+    if not out.exists():
+        previous = [p for p in leftovers if ".old-" in p.name]
+        if previous:
+            previous[-1].rename(out)
+            leftovers.remove(previous[-1])
+    for path in leftovers:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _existing(out: Path) -> list[str]:
+    if not out.is_dir():
+        return []
+    found: list[str] = []
+    for dirpath, _dirs, names in os.walk(out):
+        base = Path(dirpath).relative_to(out)
+        found.extend((base / name).as_posix() for name in names)
+    return found
+
+
+def _stage(out: Path, stage: Path, changed: Sequence[OutputFile], keep: set[str]) -> None:
+    """The next tree beside the current one: unchanged files hard-linked, changed ones written."""
+    rewrite = {f.path for f in changed}
+    stage.mkdir(parents=True)
+    for rel in _existing(out):
+        if rel in keep and rel not in rewrite and not (out / rel).is_symlink():
+            (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(out / rel, stage / rel)
+    for file in changed:
+        target = stage / file.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file.data)
+        os.chmod(target, 0o644)
+
+
+def _swap(stage: Path, out: Path) -> None:
+    """Put the staged tree in place of out: an atomic exchange where the OS offers one."""
+    if not out.exists():
+        stage.rename(out)
+        return
+    if _exchange(stage, out):
+        shutil.rmtree(stage)  # now the previous tree
+        return
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    out.rename(old)
+    stage.rename(out)
+    shutil.rmtree(old)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories atomically with Linux renameat2(RENAME_EXCHANGE); False if unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EPERM):
+        return False
+    raise OSError(error, os.strerror(error), str(b))
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -88,33 +157,3 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return path.stat().st_size == len(data) and path.read_bytes() == data and not path.is_symlink()
     except OSError:
         return False
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _remove_stale(out: Path, keep: set[str]) -> list[str]:
-    removed = []
-    for dirpath, dirnames, filenames in os.walk(out, topdown=False):
-        for name in filenames:
-            path = Path(dirpath) / name
-            rel = path.relative_to(out).as_posix()
-            if rel not in keep:
-                path.unlink()
-                removed.append(rel)
-        for name in dirnames:
-            sub = Path(dirpath) / name
-            if sub.is_symlink():
-                sub.unlink()
-            elif not any(sub.iterdir()):
-                sub.rmdir()
-    return sorted(removed)

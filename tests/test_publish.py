@@ -1,0 +1,131 @@
+"""All-or-nothing publishing and reproducible output, under failures and hostile environments."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from briefing.errors import ProblemsError
+from briefing.model import OutputFile
+from briefing.output import write_output
+from briefing.pipeline import build
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+
+def manifest(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def files(n: int, text: str) -> list[OutputFile]:
+    return [OutputFile(f"p{i}/index.html", f"{text} {i}".encode(), f"src{i}") for i in range(n)]
+
+
+def test_failure_midway_leaves_previous_output_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    write_output(files(80, "old"), out, tmp_path)
+    before = manifest(out)
+    calls = {"n": 0}
+    real_chmod = os.chmod
+
+    def fail_on_50th(path: object, mode: int) -> None:
+        calls["n"] += 1
+        if calls["n"] == 50:
+            raise OSError(28, "No space left on device")
+        real_chmod(path, mode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("briefing.output.os.chmod", fail_on_50th)
+    with pytest.raises(ProblemsError) as err:
+        write_output(files(80, "new"), out, tmp_path)
+    assert "No space left on device" in str(err.value)
+    assert manifest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the stage was cleaned up
+
+
+def test_exception_on_the_50th_page_leaves_site_untouched(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(site_root)
+    before = manifest(site_root / "output")
+    brief = site_root / "content/briefs/undated-note.md"
+    brief.write_text(brief.read_text().replace("Nothing dated here.", "Changed."), encoding="utf-8")
+    import briefing.render as render
+
+    real = render.render_pages
+
+    def explode(*args: object, **kwargs: object) -> object:
+        real(*args, **kwargs)  # type: ignore[arg-type]
+        raise RuntimeError("renderer crashed after rendering every page")
+
+    monkeypatch.setattr("briefing.pipeline.render_pages", explode)
+    with pytest.raises(RuntimeError):
+        build(site_root)
+    assert manifest(site_root / "output") == before
+
+
+def test_without_atomic_exchange_the_fallback_publishes_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    write_output(files(3, "old"), out, tmp_path)
+    monkeypatch.setattr("briefing.output._exchange", lambda a, b: False)
+    write_output(files(2, "new"), out, tmp_path)
+    assert (out / "p0/index.html").read_text() == "new 0"
+    assert not (out / "p2").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_swap_cut_short_is_recovered(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_output(files(3, "old"), out, tmp_path)
+    out.rename(tmp_path / ".out.old-999")  # killed between the two renames of the fallback
+    (tmp_path / ".out.new-999").mkdir()  # and a half-made stage
+    report = write_output(files(3, "old"), out, tmp_path)
+    assert report.written == () and (out / "p1/index.html").read_text() == "old 1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_unchanged_files_keep_their_inode(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_output(files(3, "same"), out, tmp_path)
+    inode = (out / "p0/index.html").stat().st_ino
+    write_output(files(3, "same")[:2] + [OutputFile("p2/index.html", b"changed", "x")], out, tmp_path)
+    assert (out / "p0/index.html").stat().st_ino == inode
+    assert (out / "p2/index.html").read_bytes() == b"changed"
+
+
+@pytest.mark.parametrize("delay", [0.15, 0.4, 0.8])
+def test_kill_9_mid_build_leaves_the_old_or_the_new_site(tmp_path: Path, delay: float) -> None:
+    from corpus import write_corpus
+
+    root = write_corpus(tmp_path / "site", briefs=300)
+    subprocess.run([sys.executable, str(REPO / "build.py"), "build", "-q", "--root", str(root)], check=True)
+    old = manifest(root / "output")
+    for path in (root / "content/briefs").glob("*.md"):
+        path.write_text(path.read_text().replace("Bench Wire", "Other Wire"), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "-q", "--root", str(root)])
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    now = manifest(root / "output")
+    subprocess.run([sys.executable, str(REPO / "build.py"), "build", "-q", "--root", str(root)], check=True)
+    new = manifest(root / "output")
+    assert now in (old, new)
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".output")) == []
+
+
+def test_builds_are_identical_across_hash_seeds_time_zones_and_locales(site_root: Path, tmp_path: Path) -> None:
+    results = []
+    for seed, tz, locale in (("0", "UTC", "C"), ("4242", "Asia/Ho_Chi_Minh", "C.UTF-8"), ("random", "America/Los_Angeles", "POSIX")):
+        out = tmp_path / f"out-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": tz, "LC_ALL": locale, "LANG": locale}
+        subprocess.run([sys.executable, str(REPO / "build.py"), "build", "-q", "--root", str(site_root), "--out", str(out)],
+                       env=env, check=True)
+        results.append(manifest(out))
+    assert results[0] == results[1] == results[2]
+    assert len(results[0]) > 10

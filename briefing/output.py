@@ -1,9 +1,17 @@
-"""Rendered files -> the output folder: collisions found first, unchanged files left alone."""
+"""Rendered files -> the output folder, all or nothing, touching only what changed.
+
+The output folder has a hidden spare sibling holding the previous build. Publishing brings the
+spare up to date (only files whose hash differs from the spare's manifest are written), then
+swaps the two folders atomically (Linux renameat2 RENAME_EXCHANGE; two renames elsewhere, with
+recovery on the next run). A crash or kill -9 before the swap leaves the live folder untouched.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
+import json
 import os
 import shutil
 from collections.abc import Sequence
@@ -13,8 +21,7 @@ from pathlib import Path
 from .errors import Problem, ProblemsError
 from .model import OutputFile
 
-MARKER = ".briefing-output"
-MARKER_TEXT = b"Built by briefing. This folder is replaced on every build.\n"
+MARKER = ".briefing-output"  # JSON manifest {path: hash}; its presence marks a folder as ours
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,84 +63,118 @@ def check_out_dir(out_dir: Path, root: Path) -> None:
 
 
 def write_output(files: Sequence[OutputFile], out_dir: Path, root: Path) -> WriteReport:
-    """Write changed files, delete stale ones; raise ProblemsError before writing on any clash."""
+    """Publish `files` as the whole content of out_dir; raise ProblemsError before writing on any clash."""
     problems = find_collisions(files)
     out = out_dir.resolve()
     for file in files:
         target = (out / file.path).resolve()
-        if not target.is_relative_to(out) or target == out:
+        if not target.is_relative_to(out) or target == out or file.path == MARKER:
             message = f"output path {file.path!r} leaves the output folder"
             problems.append(Problem(file.source or file.path, None, message))
     if problems:
         raise ProblemsError(problems)
     check_out_dir(out_dir, root)
-    _recover(out)
-    files = [*files, OutputFile(MARKER, MARKER_TEXT, "briefing")]
-    changed = [f for f in files if not _same_bytes(out / f.path, f.data)]
-    keep = {f.path for f in files}
-    stale = sorted(p for p in _existing(out) if p not in keep)
-    if not changed and not stale:  # nothing to publish: leave the tree alone
-        return WriteReport((), len(files) - 1, ())
-    stage = out.parent / f".{out.name}.new-{os.getpid()}"
+    spare = out.parent / f".{out.name}.spare"
     try:
-        _stage(out, stage, changed, keep)
-        _swap(stage, out)
+        _recover(out, spare)
+        wanted = {f.path: _digest(f.data) for f in files}
+        live = _manifest(out)
+        written = tuple(f.path for f in files if live.get(f.path) != wanted[f.path])
+        removed = tuple(sorted(p for p in live if p not in wanted))
+        if live and not written and not removed and (out / MARKER).is_file():
+            return WriteReport((), len(files), ())  # nothing to publish: read and write nothing
+        if not spare.exists() and live:
+            _link_copy(out, spare)  # once: the spare starts as the live tree, sharing its files
+        _update(spare, files, wanted)
+        _swap(spare, out)
     except OSError as exc:
-        shutil.rmtree(stage, ignore_errors=True)
         raise ProblemsError([Problem(out_dir, None, f"cannot write output: {exc.strerror or exc}")]) from None
-    written = tuple(f.path for f in changed if f.path != MARKER)
-    return WriteReport(written, len(files) - 1 - len(written), tuple(stale))
+    return WriteReport(written, len(files) - len(written), removed)
 
 
-def _recover(out: Path) -> None:
-    """Finish or undo what a killed build left: restore a moved-away tree, drop stale stages."""
-    leftovers = sorted(out.parent.glob(f".{out.name}.new-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
-    if not out.exists():
-        previous = [p for p in leftovers if ".old-" in p.name]
-        if previous:
-            previous[-1].rename(out)
-            leftovers.remove(previous[-1])
-    for path in leftovers:
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _manifest(folder: Path) -> dict[str, str]:
+    """The {path: hash} a folder's marker records, or {} when it has none we can trust."""
+    try:
+        data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+        return {}
+    return {str(k): v for k, v in files.items()}
+
+
+def _update(spare: Path, files: Sequence[OutputFile], wanted: dict[str, str]) -> None:
+    """Make the spare folder hold exactly `files`, writing only what differs from its manifest."""
+    known = _manifest(spare)
+    if spare.exists() and not known:
+        shutil.rmtree(spare)  # a spare we cannot vouch for (killed mid-update) is rebuilt whole
+    spare.mkdir(parents=True, exist_ok=True)
+    (spare / MARKER).unlink(missing_ok=True)  # until the manifest is rewritten, the spare is suspect
+    for file in files:
+        if known.get(file.path) == wanted[file.path]:
+            continue
+        target = spare / file.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove(target)  # never write in place: the old file may be a hard link into the live tree
+        target.write_bytes(file.data)
+    for path in known:
+        if path not in wanted:
+            _remove(spare / path)
+    _prune_empty_dirs(spare)
+    manifest = {"generator": "briefing", "files": dict(sorted(wanted.items()))}
+    (spare / MARKER).write_text(json.dumps(manifest, indent=0), encoding="utf-8")
+
+
+def _link_copy(source: Path, target: Path) -> None:
+    """A copy of a tree whose files are hard links to the originals (no file data is copied)."""
+    for dirpath, _dirs, names in os.walk(source):
+        folder = target / Path(dirpath).relative_to(source)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.link(Path(dirpath) / name, folder / name)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _prune_empty_dirs(folder: Path) -> None:
+    for dirpath, _dirs, _files in os.walk(folder, topdown=False):
+        if Path(dirpath) != folder and not any(Path(dirpath).iterdir()):
+            Path(dirpath).rmdir()
+
+
+def _recover(out: Path, spare: Path) -> None:
+    """Undo a swap a killed build cut short: the live folder moved away must come back."""
+    moved = sorted(out.parent.glob(f".{out.name}.old-*"))
+    if not out.exists() and moved:
+        moved[-1].rename(out)
+        moved = moved[:-1]
+    elif not out.exists() and spare.is_dir() and _manifest(spare):
+        spare.rename(out)
+    for path in moved:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _existing(out: Path) -> list[str]:
-    if not out.is_dir():
-        return []
-    found: list[str] = []
-    for dirpath, _dirs, names in os.walk(out):
-        base = Path(dirpath).relative_to(out)
-        found.extend((base / name).as_posix() for name in names)
-    return found
-
-
-def _stage(out: Path, stage: Path, changed: Sequence[OutputFile], keep: set[str]) -> None:
-    """The next tree beside the current one: unchanged files hard-linked, changed ones written."""
-    rewrite = {f.path for f in changed}
-    stage.mkdir(parents=True)
-    for rel in _existing(out):
-        if rel in keep and rel not in rewrite and not (out / rel).is_symlink():
-            (stage / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.link(out / rel, stage / rel)
-    for file in changed:
-        target = stage / file.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(file.data)
-        os.chmod(target, 0o644)
-
-
-def _swap(stage: Path, out: Path) -> None:
-    """Put the staged tree in place of out: an atomic exchange where the OS offers one."""
+def _swap(spare: Path, out: Path) -> None:
+    """Put the spare in place of out, and out's tree in the spare's place."""
     if not out.exists():
-        stage.rename(out)
+        spare.rename(out)
         return
-    if _exchange(stage, out):
-        shutil.rmtree(stage)  # now the previous tree
+    if _exchange(spare, out):
         return
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     out.rename(old)
-    stage.rename(out)
-    shutil.rmtree(old)
+    spare.rename(out)
+    old.rename(spare)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -150,10 +191,3 @@ def _exchange(a: Path, b: Path) -> bool:
     if error in (errno.EINVAL, errno.ENOSYS, errno.EPERM):
         return False
     raise OSError(error, os.strerror(error), str(b))
-
-
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data and not path.is_symlink()
-    except OSError:
-        return False

@@ -78,7 +78,7 @@ def test_disk_full_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("briefing.output._stage", full)
+    monkeypatch.setattr("briefing.output._update", full)
     with pytest.raises(ProblemsError) as err:
         write_output(files(("index.html", "x")), tmp_path / "out", tmp_path)
     assert "cannot write output: No space left on device" in str(err.value)

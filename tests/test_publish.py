@@ -35,20 +35,22 @@ def test_failure_midway_leaves_previous_output_byte_identical(tmp_path: Path, mo
     write_output(files(80, "old"), out, tmp_path)
     before = manifest(out)
     calls = {"n": 0}
-    real_chmod = os.chmod
+    real_write = Path.write_bytes
 
-    def fail_on_50th(path: object, mode: int) -> None:
+    def fail_on_50th(path: Path, data: bytes) -> int:
         calls["n"] += 1
         if calls["n"] == 50:
             raise OSError(28, "No space left on device")
-        real_chmod(path, mode)  # type: ignore[arg-type]
+        return real_write(path, data)
 
-    monkeypatch.setattr("briefing.output.os.chmod", fail_on_50th)
+    monkeypatch.setattr(Path, "write_bytes", fail_on_50th)
     with pytest.raises(ProblemsError) as err:
         write_output(files(80, "new"), out, tmp_path)
     assert "No space left on device" in str(err.value)
     assert manifest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the stage was cleaned up
+    monkeypatch.undo()
+    report = write_output(files(80, "new"), out, tmp_path)  # the next build recovers
+    assert len(report.written) == 80 and (out / "p7/index.html").read_text() == "new 7"
 
 
 def test_exception_on_the_50th_page_leaves_site_untouched(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,14 +79,13 @@ def test_without_atomic_exchange_the_fallback_publishes_too(tmp_path: Path, monk
     write_output(files(2, "new"), out, tmp_path)
     assert (out / "p0/index.html").read_text() == "new 0"
     assert not (out / "p2").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.spare", "out"]
 
 
 def test_a_swap_cut_short_is_recovered(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_output(files(3, "old"), out, tmp_path)
-    out.rename(tmp_path / ".out.old-999")  # killed between the two renames of the fallback
-    (tmp_path / ".out.new-999").mkdir()  # and a half-made stage
+    out.rename(tmp_path / ".out.old-999")  # killed between the renames of the fallback swap
     report = write_output(files(3, "old"), out, tmp_path)
     assert report.written == () and (out / "p1/index.html").read_text() == "old 1"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
@@ -116,7 +117,7 @@ def test_kill_9_mid_build_leaves_the_old_or_the_new_site(tmp_path: Path, delay: 
     subprocess.run([sys.executable, str(REPO / "build.py"), "build", "-q", "--root", str(root)], check=True)
     new = manifest(root / "output")
     assert now in (old, new)
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".output")) == []
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".output")) == [".output.spare"]
 
 
 def test_builds_are_identical_across_hash_seeds_time_zones_and_locales(site_root: Path, tmp_path: Path) -> None:

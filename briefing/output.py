@@ -67,8 +67,7 @@ def write_output(files: Sequence[OutputFile], out_dir: Path, root: Path) -> Writ
     problems = find_collisions(files)
     out = out_dir.resolve()
     for file in files:
-        target = (out / file.path).resolve()
-        if not target.is_relative_to(out) or target == out or file.path == MARKER:
+        if not _safe_relative(file.path):
             message = f"output path {file.path!r} leaves the output folder"
             problems.append(Problem(file.source or file.path, None, message))
     if problems:
@@ -92,8 +91,15 @@ def write_output(files: Sequence[OutputFile], out_dir: Path, root: Path) -> Writ
     return WriteReport(written, len(files) - len(written), removed)
 
 
+def _safe_relative(path: str) -> bool:
+    """A plain relative POSIX path: no root, drive, backslash, '.' or '..' segment, not the marker."""
+    parts = path.split("/")
+    return (bool(path) and path != MARKER and "\\" not in path and ":" not in parts[0]
+            and all(part not in ("", ".", "..") for part in parts))
+
+
 def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return hashlib.sha256(data).hexdigest()  # hardware-accelerated here; collisions are not a concern
 
 
 def _manifest(folder: Path) -> dict[str, str]:
@@ -122,10 +128,10 @@ def _update(spare: Path, files: Sequence[OutputFile], wanted: dict[str, str]) ->
         target.parent.mkdir(parents=True, exist_ok=True)
         _remove(target)  # never write in place: the old file may be a hard link into the live tree
         target.write_bytes(file.data)
-    for path in known:
-        if path not in wanted:
-            _remove(spare / path)
-    _prune_empty_dirs(spare)
+    gone = [path for path in known if path not in wanted]
+    for path in gone:
+        _remove(spare / path)
+    _prune_empty_dirs(spare, gone)
     manifest = {"generator": "briefing", "files": dict(sorted(wanted.items()))}
     (spare / MARKER).write_text(json.dumps(manifest, indent=0), encoding="utf-8")
 
@@ -146,10 +152,15 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _prune_empty_dirs(folder: Path) -> None:
-    for dirpath, _dirs, _files in os.walk(folder, topdown=False):
-        if Path(dirpath) != folder and not any(Path(dirpath).iterdir()):
-            Path(dirpath).rmdir()
+def _prune_empty_dirs(folder: Path, removed: Sequence[str]) -> None:
+    """Remove the folders that removing these files left empty, deepest first."""
+    parents = {Path(path).parent for path in removed}
+    candidates = sorted({p for parent in parents for p in (parent, *parent.parents) if p != Path(".")},
+                        key=lambda p: len(p.parts), reverse=True)
+    for relative in candidates:
+        directory = folder / relative
+        if directory.is_dir() and not any(directory.iterdir()):
+            directory.rmdir()
 
 
 def _recover(out: Path, spare: Path) -> None:

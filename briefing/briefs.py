@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from pathlib import Path
@@ -19,6 +20,7 @@ KEYS = (
 )
 PROFILE_KEYS = ("id", "name", "role", "country")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0/C1 controls but tab and newline
 MAX_FRONT_MATTER = 64 * 1024
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -90,6 +92,12 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
     """Parse and type-check a brief; raise ProblemsError on errors, return warnings."""
     front, body, body_line = split_front_matter(text, path)
     body_line += len(body) - len(body.lstrip("\n"))
+    bad = CONTROL.search(front)
+    if bad:
+        line = front.count("\n", 0, bad.start()) + 2
+        column = bad.start() - (front.rfind("\n", 0, bad.start()) + 1) + 1
+        message = f"control character U+{ord(bad.group()):04X} is not allowed in front matter; delete it"
+        raise ProblemsError([Problem(path, line, message, column)])
     data, spots = load_mapping(front, path, line_offset=1)
     problems: list[Problem] = []
 
@@ -160,6 +168,12 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
         path=path,
         spots=tuple(sorted((k, line, column) for k, (line, column) in spots.items())) + (("body", body_line, 1),),
     )
+    controls = CONTROL.search(brief.body)
+    if controls:
+        line = body_line + brief.body.count("\n", 0, controls.start())
+        problems.append(Problem(path, line, f"control character U+{ord(controls.group()):04X} removed from the body",
+                                severity="warning"))
+        brief = dataclasses.replace(brief, body=CONTROL.sub("", brief.body))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ProblemsError(errors)

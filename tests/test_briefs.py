@@ -115,3 +115,13 @@ def test_unknown_key_is_a_warning_with_suggestion() -> None:
     text = "---\ntitle: x\ndate: null\nleader: [a]\nleaders: []\ntopics: []\n---\n"
     _, warnings = parse_brief(text, Path("x.md"))
     assert [w.format() for w in warnings] == ["x.md:4:1: warning: unknown key 'leader' (did you mean 'leaders'?)"]
+
+
+def test_control_characters_in_the_body_are_removed_with_a_warning(site_root: Path) -> None:
+    text = "---\ntitle: x\ndate: null\nleaders: []\ntopics: []\n---\n\nline one\nbell \x07 nul \x00 nel \x85 end\n"
+    (site_root / "content/briefs/x.md").write_text(text, encoding="utf-8")
+    report = build(site_root)
+    assert "content/briefs/x.md:9: warning: control character U+0007 removed from the body" in [
+        w.format(site_root) for w in report.warnings]
+    html = (site_root / "output/briefs/x/index.html").read_text(encoding="utf-8")
+    assert "bell  nul  nel  end" in html and not any(ch in html for ch in "\x00\x07\x85")

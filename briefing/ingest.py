@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .briefs import decode_brief, dump_brief, split_front_matter
+from .briefs import decode_brief, dump_brief, parse_brief, split_front_matter
 from .clean import clean
 from .errors import ProblemsError
+from .events import event_dates, group_events, join_event
 from .extract import extract
 from .load import is_ignored
-from .model import Registry, SiteConfig
+from .model import Brief, Registry, SiteConfig
 from .yamlsafe import load_mapping
 
 log = logging.getLogger(__name__)
@@ -65,25 +66,31 @@ def list_seeds(seeds_dir: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     return seeds, passed
 
 
-def existing_briefs(briefs_dir: Path) -> tuple[dict[str, Path], set[str], list[str]]:
-    """(seed name -> brief path, every taken stem, messages about unreadable briefs)."""
+def existing_briefs(briefs_dir: Path) -> tuple[dict[str, Path], set[str], list[str], dict[str, Brief]]:
+    """(seed name -> brief path, every taken stem, messages about unreadable briefs, stem -> parsed brief)."""
     by_seed: dict[str, Path] = {}
     stems: set[str] = set()
     messages: list[str] = []
+    parsed: dict[str, Brief] = {}
     if not briefs_dir.is_dir():
-        return by_seed, stems, messages
+        return by_seed, stems, messages, parsed
     for path in sorted(briefs_dir.glob("*.md"), key=lambda p: p.name):
         if is_ignored(path):
             continue
         stems.add(path.stem.casefold())
         try:
-            front, _, _ = split_front_matter(decode_brief(path.read_bytes(), path), path)
+            text = decode_brief(path.read_bytes(), path)
+            front, _, _ = split_front_matter(text, path)
             data, _ = load_mapping(front, path, line_offset=1)
         except (ProblemsError, OSError) as exc:
             problems = exc.problems if isinstance(exc, ProblemsError) else ()
             reason = problems[0].message if problems else str(exc)
             messages.append(f"{_show(path, 1)}: cannot read existing brief ({reason}); left as is")
             continue
+        try:
+            parsed[path.stem] = parse_brief(text, path)[0]
+        except ProblemsError:
+            pass  # a brief with errors takes no part in event grouping; check and build report it
         seed = data.get("seed")
         if isinstance(seed, str) and seed:
             if seed in by_seed:
@@ -91,7 +98,7 @@ def existing_briefs(briefs_dir: Path) -> tuple[dict[str, Path], set[str], list[s
                                 f"{_show(by_seed[seed], 1)}; left as is")
             else:
                 by_seed[seed] = path
-    return by_seed, stems, messages
+    return by_seed, stems, messages, parsed
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -122,7 +129,7 @@ def _free_path(briefs_dir: Path, slug: str, taken: set[str]) -> Path:
 def ingest(
     seeds_dir: Path, briefs_dir: Path, config: SiteConfig, registry: Registry, force: bool = False
 ) -> IngestReport:
-    """Turn every seed into a brief; keep hand-edited briefs unless `force` (then back them up)."""
+    """Turn every seed into a brief, new ones grouped into events; keep hand-edited briefs unless `force`."""
     written: list[Path] = []
     unchanged: list[Path] = []
     kept: list[Path] = []
@@ -137,9 +144,10 @@ def ingest(
     for path, reason in passed:
         skipped.append(path)
         say(f"{_show(path, 0)}: {reason}")
-    by_seed, taken, notes = existing_briefs(briefs_dir)
+    by_seed, taken, notes, on_disk = existing_briefs(briefs_dir)
     for note in notes:
         say(note)
+    generated: list[tuple[Path, bool, Brief]] = []  # (target, target existed, brief)
     for seed_path in seeds:
         try:
             raw = seed_path.read_bytes()
@@ -153,10 +161,28 @@ def ingest(
             say(f"{_show(seed_path, 0)}: no article text after cleaning")
             continue
         brief = extract(article, registry, config.ingest)
-        text = dump_brief(brief)
         target = by_seed.get(seed_path.name)
+        existed = target is not None
         if target is None:
             target = _free_path(briefs_dir, brief.slug, taken)
+        generated.append((target, existed, replace(brief, slug=target.stem)))
+
+    # Events over every brief: the ones on disk that this run leaves alone, and the generated ones
+    # it may write (new seeds; with --force, every seed). Only generated briefs take an event.
+    fresh = {brief.slug for _, existed, brief in generated if force or not existed}
+    pool = {slug: b for slug, b in on_disk.items() if slug not in fresh}
+    pool.update((brief.slug, brief) for _, _, brief in generated if brief.slug in fresh)
+    events = group_events([pool[slug] for slug in sorted(pool)], existing=set(pool) - fresh)
+    dates = event_dates(pool.values(), events)
+
+    for target, existed, brief in generated:
+        event = events.get(brief.slug)
+        kept_file = on_disk.get(brief.slug) if brief.slug not in fresh else None
+        if kept_file is not None and kept_file.event is None and event == brief.slug:
+            event = None  # an anchor on disk without `event:` is its event all the same
+        brief = join_event(brief, event, dates.get(event) if event else None)
+        text = dump_brief(brief)
+        if not existed:
             write_atomic(target, text.encode("utf-8"))
             written.append(target)
             say(f"wrote {_show(target, 1)}")

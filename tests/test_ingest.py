@@ -65,7 +65,9 @@ def test_fixture_articles(tmp_path: Path, site: tuple[SiteConfig, Registry]) -> 
     assert (k.title, k.date, k.author, k.source) == (
         "Japan and Indonesia agree to boost maritime cooperation", datetime.date(2022, 3, 8), "Jane Doe", None
     )
-    assert k.leaders == ()
+    assert k.leaders == ("fumio-kishida", "joko-widodo")  # discovered: titled, not in the registry
+    assert [(p.id, p.name, p.role) for p in k.people] == [
+        ("fumio-kishida", "Fumio Kishida", "Prime Minister"), ("joko-widodo", "Joko Widodo", "President")]
     assert k.review == ("unregistered-person: Fumio Kishida", "unregistered-person: Joko Widodo")
     assert k.topics == ("trade", "maritime")
     assert k.summary == (
@@ -220,8 +222,18 @@ def test_real_seeds(tmp_path: Path) -> None:
     assert "to-lam" in briefs["004"].leaders  # written "Tu Lam"
     assert "luong-cuong" in briefs["001"].leaders
     assert "nguyen-phu-trong" in briefs["002"].leaders
-    for key in ("001", "002", "004"):
+    for key in ("001", "002"):
         assert briefs[key].date is None and "date-missing" in briefs[key].review
+    # 004 reports the same April 14 talks as 003 (undated: it says "on Monday"), so it joins 003's
+    # event and takes its date; the farewell (000), the anniversary messages (001) and the 2023
+    # farewell (002) are events of their own
+    talks = briefs["003"].slug
+    assert talks == "2025-04-14-china-vietnam-to-foster-cooperation"
+    assert {k: b.event for k, b in briefs.items()} == {"000": None, "001": None, "002": None, "003": talks, "004": talks}
+    assert (briefs["004"].date, briefs["004"].date_basis) == (datetime.date(2025, 4, 14), "event")
+    assert "date-from-event" in briefs["004"].review and "date-missing" not in briefs["004"].review
+    assert briefs["004"].slug == "president-of-china-xi-jinping-calls-for-deepening-building-a"  # not renamed
+    assert briefs["003"].date_basis is None
 
     assert briefs["004"].author == "Ashraf AboArafe"
     assert briefs["004"].source == "ECONOMYSLIDE"
@@ -239,3 +251,87 @@ def test_real_seeds(tmp_path: Path) -> None:
             assert junk not in brief.body
     for credit in ("(Photo/Xinhua)", "(Feng Yongbin/China Daily)", "Xinhua", "China Daily"):
         assert credit not in briefs["003"].body
+
+
+def real_seeds(tmp_path: Path, prefixes: tuple[str, ...]) -> Path:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir(parents=True, exist_ok=True)
+    for path in sorted((REPO / "seeds").glob("*.txt")):
+        if path.name.startswith(prefixes):
+            shutil.copy(path, seeds / path.name)
+    return seeds
+
+
+def ingest_real(tmp_path: Path, force: bool = False) -> IngestReport:
+    config, registry = load_config(REPO / "site.yaml")
+    return ingest(tmp_path / "seeds", tmp_path / "content" / "briefs", config, registry, force=force)
+
+
+TALKS = "2025-04-14-china-vietnam-to-foster-cooperation"  # 003
+TALKS_UNDATED = "president-of-china-xi-jinping-calls-for-deepening-building-a"  # 004
+
+
+def test_events_rerun_is_byte_identical_and_force_regroups_the_same(tmp_path: Path) -> None:
+    real_seeds(tmp_path, ("000", "001", "002", "003", "004"))
+    briefs_dir = tmp_path / "content" / "briefs"
+    first = ingest_real(tmp_path)
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in briefs_dir.iterdir()}
+    second = ingest_real(tmp_path)
+    assert (second.written, second.kept, second.messages) == ((), (), ())
+    assert sorted(second.unchanged) == sorted(first.written)
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in briefs_dir.iterdir()} == before
+    forced = ingest_real(tmp_path, force=True)
+    assert forced.written == () and sorted(forced.unchanged) == sorted(first.written)
+
+
+def test_new_seed_joins_the_event_of_an_existing_brief_that_is_never_rewritten(tmp_path: Path) -> None:
+    real_seeds(tmp_path, ("003",))
+    briefs_dir = tmp_path / "content" / "briefs"
+    ingest_real(tmp_path)
+    talks = (briefs_dir / f"{TALKS}.md").read_bytes()
+    assert b"\nevent: null\n" in talks  # alone, so no event yet
+
+    real_seeds(tmp_path, ("004",))
+    report = ingest_real(tmp_path)
+    assert report.written == (briefs_dir / f"{TALKS_UNDATED}.md",) and report.kept == ()
+    assert (briefs_dir / f"{TALKS}.md").read_bytes() == talks  # the anchor is left as it was
+    joined = briefs_by_seed(briefs_dir)["004_6af3b4b321139607.txt"]
+    assert (joined.event, joined.date, joined.date_basis) == (TALKS, datetime.date(2025, 4, 14), "event")
+    assert "date-from-event" in joined.review
+
+    # what the new brief says is what a fresh ingest of both seeds says about it
+    fresh = tmp_path / "fresh"
+    real_seeds(fresh, ("003", "004"))
+    ingest_real(fresh)
+    assert (briefs_dir / f"{TALKS_UNDATED}.md").read_bytes() == \
+        (fresh / "content" / "briefs" / f"{TALKS_UNDATED}.md").read_bytes()
+    again = ingest_real(tmp_path)
+    assert (again.written, again.kept, len(again.unchanged)) == ((), (), 2)
+
+
+def test_existing_undated_brief_anchors_the_event_a_later_seed_joins(tmp_path: Path) -> None:
+    real_seeds(tmp_path, ("004",))
+    briefs_dir = tmp_path / "content" / "briefs"
+    ingest_real(tmp_path)
+    undated = (briefs_dir / f"{TALKS_UNDATED}.md").read_bytes()
+    real_seeds(tmp_path, ("003",))
+    report = ingest_real(tmp_path)
+    assert report.written == (briefs_dir / f"{TALKS}.md",) and report.kept == ()
+    assert (briefs_dir / f"{TALKS_UNDATED}.md").read_bytes() == undated  # existing: never modified
+    talks = briefs_by_seed(briefs_dir)["003_c8c95379da27dd65.txt"]
+    assert (talks.event, talks.date, talks.date_basis) == (TALKS_UNDATED, datetime.date(2025, 4, 14), None)
+    assert ingest_real(tmp_path).written == ()
+
+
+def test_an_authors_event_id_is_kept_and_joined(tmp_path: Path) -> None:
+    real_seeds(tmp_path, ("003",))
+    briefs_dir = tmp_path / "content" / "briefs"
+    ingest_real(tmp_path)
+    path = briefs_dir / f"{TALKS}.md"
+    path.write_bytes(path.read_bytes().replace(b"\nevent: null\n", b"\nevent: hanoi-talks-2025\n"))
+    real_seeds(tmp_path, ("004",))
+    edited = path.read_bytes()
+    report = ingest_real(tmp_path)
+    assert report.kept == () and report.unchanged == (path,)  # the author's event is what ingest keeps
+    assert path.read_bytes() == edited
+    assert briefs_by_seed(briefs_dir)["004_6af3b4b321139607.txt"].event == "hanoi-talks-2025"

@@ -23,10 +23,13 @@ from .model import Brief, OutputFile, Page, Person, Site, Topic
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 TEMPLATES = ("index.html", "brief.html", "person.html", "people.html", "topic.html", "topics.html",
-             "archive.html", "event.html", "events.html", "review.html", "404.html", "feed.xml",
-             "sitemap.xml", "robots.txt")
-UNLISTED = frozenset({"/404.html", "/review/"})  # kept out of the sitemap and search engines
+             "archive.html", "month.html", "event.html", "events.html", "review.html", "search.html",
+             "404.html", "feed.xml", "sitemap.xml", "robots.txt")
+UNLISTED = frozenset({"/404.html", "/review/", "/search/"})  # kept out of the sitemap and search engines
 FEED_ENTRIES = 50
+PAGE_SIZE = 20  # briefs per page on person, topic and month pages (keeps pages under 30 KB); then /page/2/
+SIDE_MAX = 20  # topics, companions and linked people listed beside a person's or topic's timeline
+UNDATED_MAX = 50  # undated briefs listed on the archive page (they are review items, normally few)
 RELATED_MAX = 5
 RELATED_WINDOW = 10  # briefs on each side of this one, in each leader's and topic's list, considered
 
@@ -39,8 +42,8 @@ def long_date(value: datetime.date | None) -> str:
 
 
 @jinja2.pass_context
-def _url_for(ctx: Any, kind: str, ident: str | None = None) -> str:
-    target = urls.url_for(kind, ident)
+def _url_for(ctx: Any, kind: str, ident: str | None = None, page: int = 1) -> str:
+    target = urls.url_for(kind, ident, page)
     if ctx["page_url"] == urls.NOT_FOUND:  # served at any path: links must be rooted
         return urls.rooted(target, ctx["site"].base_url)
     return urls.relative(target, ctx["page_url"])
@@ -49,6 +52,27 @@ def _url_for(ctx: Any, kind: str, ident: str | None = None) -> str:
 @jinja2.pass_context
 def _absolute_url(ctx: Any, target: str) -> str:
     return urls.absolute(target, ctx["site"].base_url)
+
+
+@jinja2.pass_context
+def _feed_id(ctx: Any, target: str) -> str:
+    return urls.tag_uri(target, ctx["site"].base_url, ctx["site"].title)
+
+
+def by_month(briefs: Iterable[Brief]) -> list[tuple[str, list[Brief]]]:
+    """Briefs grouped under "April 2025" labels, in the order given; undated ones under "Undated"."""
+    groups: list[tuple[str, list[Brief]]] = []
+    for brief in briefs:
+        label = f"{MONTHS[brief.date.month - 1]} {brief.date.year}" if brief.date else "Undated"
+        if not groups or groups[-1][0] != label:
+            groups.append((label, []))
+        groups[-1][1].append(brief)
+    return groups
+
+
+def atom_time(value: datetime.date | None) -> str:
+    """A date as an Atom timestamp at midnight UTC; undated briefs get the epoch (deterministic)."""
+    return f"{value.isoformat()}T00:00:00Z" if value else "1970-01-01T00:00:00Z"
 
 
 def make_env(templates: Path) -> jinja2.Environment:
@@ -64,7 +88,10 @@ def make_env(templates: Path) -> jinja2.Environment:
     env.globals["url_for"] = _url_for
     env.globals["url_path"] = urls.url_for
     env.globals["absolute_url"] = _absolute_url
+    env.globals["feed_id"] = _feed_id
     env.filters["long_date"] = long_date
+    env.filters["atom_time"] = atom_time
+    env.filters["by_month"] = by_month
     return env
 
 
@@ -111,23 +138,31 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
         slugs = site.by_person[pid]
         bio = site.bios.get(pid)
         bio_html = _markdown(md, bio.body, url, bio.path, 1, known, problems, warnings) if bio else Markup("")
-        pages.append(Page(url, "person.html", {
+        pages += _paged("person", pid, "person.html", [briefs[s] for s in slugs], {
             "person": person,
             "bio_html": bio_html,
-            "briefs": [briefs[s] for s in slugs],
-            "topic_counts": _counts((t for s in slugs for t in briefs[s].topics), topics),
+            "topic_counts": _counts((t for s in slugs for t in briefs[s].topics), topics)[:SIDE_MAX],
             "appears_with": _counts(
-                (p for s in slugs for p in briefs[s].leaders if p != pid), people),
+                (p for s in slugs for p in briefs[s].leaders if p != pid), people)[:SIDE_MAX],
             "quotes": [(briefs[s], q.text) for s in slugs for q in briefs[s].quotes if q.speaker == pid],
-        }, bio.path if bio else None))
+        }, bio.path if bio else None)
+        pages.append(_feed(urls.url_for("person-feed", pid), url, f"{person.name} · {site.config.title}",
+                           [briefs[s] for s in slugs], people))
 
     for tid, topic in topics.items():
         slugs = site.by_topic[tid]
-        pages.append(Page(urls.url_for("topic", tid), "topic.html", {
+        url = urls.url_for("topic", tid)
+        pages += _paged("topic", tid, "topic.html", [briefs[s] for s in slugs], {
             "topic": topic,
-            "briefs": [briefs[s] for s in slugs],
-            "people_counts": _counts((p for s in slugs for p in briefs[s].leaders), people),
-        }))
+            "people_counts": _counts((p for s in slugs for p in briefs[s].leaders), people)[:SIDE_MAX],
+        })
+        pages.append(_feed(urls.url_for("topic-feed", tid), url, f"{topic.name} · {site.config.title}",
+                           [briefs[s] for s in slugs], people))
+
+    months = _archive(ordered)
+    for year, in_year in months:
+        for month, key, listed in in_year:
+            pages += _paged("month", key, "month.html", listed, {"year": year, "month": month})
 
     for event, slugs in site.by_event.items():
         pages.append(Page(urls.url_for("event", event), "event.html", {
@@ -142,14 +177,15 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
         Page(urls.HOME, "index.html", {
             "latest": ordered[:20],
             "people_counts": [pc for pc in ranked if pc[1]][:12],
-            "topic_counts": sorted(topic_counts, key=lambda tc: (-tc[1], tc[0].name)),
+            "topic_counts": [tc for tc in sorted(topic_counts, key=lambda tc: (-tc[1], tc[0].name)) if tc[1]][:12],
             "brief_count": len(ordered),
         }),
         Page(urls.PEOPLE, "people.html", {"people_counts": sorted(person_counts, key=lambda pc: pc[0].name)}),
         Page(urls.TOPICS, "topics.html", {"topic_counts": sorted(topic_counts, key=lambda tc: tc[0].name)}),
         Page(urls.ARCHIVE, "archive.html", {
-            "years": _archive(ordered),
-            "undated": [b for b in ordered if b.date is None],
+            "years": months,
+            "undated": [b for b in ordered if b.date is None][:UNDATED_MAX],
+            "undated_count": sum(1 for b in ordered if b.date is None),
         }),
         Page(urls.EVENTS, "events.html", {
             "events": [(event, briefs[slugs[0]], len(slugs)) for event, slugs in site.by_event.items()],
@@ -158,14 +194,12 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
             "items": [(b, item) for b in ordered for item in b.review],
             "auto_people": [p for p in people.values() if p.auto],
         }),
-        Page(urls.NOT_FOUND, "404.html", {}),
-        Page(urls.FEED, "feed.xml", {
-            "feed_title": site.config.title,
-            "feed_for": urls.HOME,
-            "briefs": ordered[:FEED_ENTRIES],
-            "people": people,
-            "updated": _updated(ordered),
+        Page(urls.SEARCH, "search.html", {
+            "people_counts": sorted(((p, n) for p, n in person_counts if n), key=lambda pc: pc[0].name),
+            "topic_counts": sorted(((t, n) for t, n in topic_counts if n), key=lambda tc: tc[0].name),
         }),
+        Page(urls.NOT_FOUND, "404.html", {}),
+        _feed(urls.FEED, urls.HOME, site.config.title, ordered, people),
         Page(urls.ROBOTS, "robots.txt", {}),
     ]
     pages.append(Page(urls.SITEMAP, "sitemap.xml", {"entries": [_sitemap_entry(p, briefs) for p in pages
@@ -179,7 +213,27 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
 def _updated(briefs: list[Brief]) -> str:
     """Newest brief date as an Atom timestamp; a fixed epoch when none is dated (deterministic)."""
     dates = [b.date for b in briefs if b.date is not None]
-    return f"{max(dates).isoformat()}T00:00:00Z" if dates else "1970-01-01T00:00:00Z"
+    return atom_time(max(dates) if dates else None)
+
+
+def _feed(url: str, feed_for: str, title: str, briefs: list[Brief], people: Mapping[str, Person]) -> Page:
+    """An Atom feed page: the newest FEED_ENTRIES of `briefs`, for the page at `feed_for`."""
+    return Page(url, "feed.xml", {
+        "feed_title": title, "feed_for": feed_for, "briefs": briefs[:FEED_ENTRIES],
+        "people": people, "updated": _updated(briefs),
+    })
+
+
+def _paged(kind: str, ident: str, template: str, briefs: list[Brief], context: Mapping[str, object],
+           source: Path | None = None) -> list[Page]:
+    """A list page and its continuation pages (/page/2/, ...), PAGE_SIZE briefs each."""
+    count = max(1, -(-len(briefs) // PAGE_SIZE))
+    return [Page(urls.url_for(kind, ident, n), template, {
+        **context,
+        "briefs": briefs[(n - 1) * PAGE_SIZE: n * PAGE_SIZE],
+        "brief_total": len(briefs),
+        "pager": {"kind": kind, "ident": ident, "page": n, "pages": count},
+    }, source) for n in range(1, count + 1)]
 
 
 def _sitemap_entry(page: Page, briefs: Mapping[str, Brief]) -> dict[str, object]:

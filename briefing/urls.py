@@ -12,7 +12,10 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from slugify import slugify
+
 SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 HOME = "/"
 PEOPLE = "/people/"
@@ -24,6 +27,9 @@ NOT_FOUND = "/404.html"
 FEED = "/feed.xml"
 SITEMAP = "/sitemap.xml"
 ROBOTS = "/robots.txt"
+SEARCH = "/search/"
+PAGEFIND = "/pagefind/"  # the search index Pagefind writes; its files are named by Pagefind
+PAGED = frozenset({"person", "topic", "month"})  # kinds whose lists run over several pages
 
 _ROUTES: dict[str, Callable[[str | None], str]] = {
     "home": lambda _: HOME,
@@ -37,9 +43,13 @@ _ROUTES: dict[str, Callable[[str | None], str]] = {
     "feed": lambda _: FEED,
     "sitemap": lambda _: SITEMAP,
     "robots": lambda _: ROBOTS,
+    "search": lambda _: SEARCH,
     "brief": lambda ident: f"/briefs/{_segment(ident)}/",
     "person": lambda ident: f"/people/{_segment(ident)}/",
     "topic": lambda ident: f"/topics/{_segment(ident)}/",
+    "person-feed": lambda ident: f"/people/{_segment(ident)}/feed.xml",
+    "topic-feed": lambda ident: f"/topics/{_segment(ident)}/feed.xml",
+    "month": lambda ident: "/archive/{}/{}/".format(*_month(ident)),
     "static": lambda ident: f"/static/{_static_path(ident)}",
 }
 KINDS = tuple(_ROUTES)
@@ -51,18 +61,30 @@ def _segment(ident: str | None) -> str:
     return ident
 
 
+def _month(ident: str | None) -> tuple[str, str]:
+    match = MONTH.match(ident or "")
+    if match is None:
+        raise ValueError(f"not a month (YYYY-MM): {ident!r}")
+    return match[1], match[2]
+
+
 def _static_path(ident: str | None) -> str:
     parts = (ident or "").split("/")
     return "/".join(_segment(p) for p in parts)
 
 
-def url_for(kind: str, ident: str | None = None) -> str:
-    """The site URL (path from the site root) of a page: url_for("person", "to-lam")."""
+def url_for(kind: str, ident: str | None = None, page: int = 1) -> str:
+    """The site URL (path from the site root) of a page: url_for("person", "to-lam", page=2)."""
     try:
         route = _ROUTES[kind]
     except KeyError:
         raise ValueError(f"unknown URL kind {kind!r}; expected one of {', '.join(KINDS)}") from None
-    return route(ident)
+    url = route(ident)
+    if page == 1:
+        return url
+    if kind not in PAGED or isinstance(page, bool) or not isinstance(page, int) or page < 1:
+        raise ValueError(f"no page {page!r} for URL kind {kind!r}")
+    return f"{url}page/{page}/"
 
 
 def output_path(url: str) -> str:
@@ -107,3 +129,21 @@ def absolute(target: str, base_url: str) -> str:
     if parts.scheme and parts.netloc:
         return f"{parts.scheme}://{parts.netloc}{rooted(target, base_url)}"
     return rooted(target, base_url)
+
+
+def tag_uri(target: str, base_url: str, site_name: str) -> str:
+    """A stable Atom id for a site URL: tag:<authority>,2025:<path>, valid with or without a host.
+
+    The authority is base_url's host when it has one, else "<site-name>.invalid" (a name no one
+    can own, RFC 2606); the path is taken from the site root, so a move to a sub-path keeps ids.
+    """
+    host = urlsplit(base_url).hostname
+    authority = host or f"{_label(site_name)}.invalid"
+    return f"tag:{authority},{TAG_DATE}:{target}"
+
+
+TAG_DATE = "2025"  # the tag URI's date: fixed, so ids never depend on when a site was built
+
+
+def _label(name: str) -> str:
+    return slugify(name, max_length=63, word_boundary=True) or "briefing"

@@ -17,7 +17,7 @@ def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 def test_build_succeeds_and_reports(site_root: Path) -> None:
     result = run("build", "--root", str(site_root))
     assert result.returncode == 0, result.stderr
-    assert "build: 20 pages" in result.stderr
+    assert "build: 29 pages" in result.stderr  # 20 pages, 8 person/topic feeds, 1 month, search
     assert (site_root / "output" / "index.html").is_file()
 
 

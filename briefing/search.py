@@ -1,0 +1,123 @@
+"""The search index: Pagefind reads the rendered brief pages and its files become OutputFiles.
+
+Pagefind runs as a service (the `pagefind_bin` binary from PyPI, offline) behind an async Python
+API. Pages go in from memory (`add_html_file`) and the bundle comes back in memory (`get_files`),
+so the index is written with everything else, by write_output, or not at all.
+Pagefind is pinned (pyproject.toml) to 1.4.0, whose output is byte-stable for the same input;
+1.5.x writes filter indexes in hash-map order (tests/test_search.py holds the proof).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
+
+from . import urls
+from .errors import Problem, ProblemsError
+from .model import OutputFile
+
+log = logging.getLogger(__name__)
+
+INDEXED_TEMPLATES = frozenset({"brief.html"})  # pages that become search results
+TIMEOUT = 600.0  # seconds for the whole index; Pagefind takes well under a second per 100 pages
+# What the site's own search script (templates/static/search.js) loads; Pagefind's UI bundles are left out.
+KEEP_FILES = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
+KEEP_SUFFIXES = (".pf_meta", ".pf_fragment", ".pf_index", ".pf_filter", ".pagefind")
+
+T = TypeVar("T")
+
+
+def search_files(files: Sequence[OutputFile], language: str) -> list[OutputFile]:
+    """The Pagefind index of the brief pages among `files`, as OutputFiles under pagefind/."""
+    pages = sorted((f for f in files if f.source in INDEXED_TEMPLATES), key=lambda f: f.path)
+    lang = language.split("-")[0].lower() or "en"
+    try:
+        bundle = _run(asyncio.wait_for(_index(pages, lang), TIMEOUT))
+    except FileNotFoundError as exc:
+        message = f"search index: Pagefind binary not found ({exc}); install it: python -m pip install 'pagefind[bin]'"
+        raise ProblemsError([Problem("pagefind", None, message)]) from None
+    except Exception as exc:  # noqa: BLE001 - any indexer failure fails the build, with its reason
+        raise ProblemsError([Problem("pagefind", None, f"search index failed: {type(exc).__name__}: {exc}")]) from None
+    prefix = urls.output_path(urls.PAGEFIND).removesuffix("index.html")
+    found = [OutputFile(prefix + rel, data, "pagefind") for rel, data in sorted(bundle.items()) if _keep(rel)]
+    log.debug("search index: %d pages, %d files", len(pages), len(found))
+    return found
+
+
+def _keep(rel: str) -> bool:
+    return rel in KEEP_FILES or rel.endswith(KEEP_SUFFIXES)
+
+
+async def _index(pages: Sequence[OutputFile], language: str) -> dict[str, bytes]:
+    """Index `pages` with one Pagefind service; {path inside the bundle: bytes}."""
+    async with _service_class()() as service:
+        index = await service.create_index({"force_language": language})
+        for page in pages:
+            url = "/" + page.path.removesuffix("index.html")
+            await index.add_html_file(content=page.data.decode("utf-8"), url=url)
+        return {str(f["path"]): bytes(f["content"]) for f in await index.get_files()}
+
+
+def _service_class() -> Any:
+    """Pagefind's service client with a reader that neither sleeps nor chokes on large replies.
+
+    pagefind 1.4.0's client polls its pipe with `sleep(0.1)` before every message, so each request
+    costs 0.1 s (100 s for 1,000 pages), and it reads a reply in one `readuntil` limited to 2 MiB,
+    so `get_files` on a large site stalls. This reader awaits the pipe directly, reads replies of
+    any size, and hands each to its request the same way. Pagefind is pinned, and
+    tests/test_search.py builds with it, so a change in the client shows up there.
+    """
+    import base64
+    import json
+
+    from pagefind.service import PagefindService  # imported late: only builds need it
+
+    class Service(PagefindService):
+        async def _wait_for_responses(self) -> None:
+            pipe = self._backend.stdout
+            assert pipe is not None
+            message = bytearray()
+            try:
+                while True:
+                    try:
+                        message += await pipe.readuntil(b",")  # base64 never holds a comma
+                    except asyncio.LimitOverrunError as exc:  # a reply larger than the pipe's buffer
+                        message += await pipe.readexactly(exc.consumed)
+                        continue
+                    self._dispatch(bytes(message))
+                    message.clear()
+            except (asyncio.IncompleteReadError, ValueError, KeyError) as exc:
+                for future in self._responses.values():
+                    if not future.done():
+                        future.set_exception(RuntimeError(f"pagefind service stopped answering: {exc!r}"))
+
+        def _dispatch(self, output: bytes) -> None:
+            response = json.loads(base64.b64decode(output[:-1]))
+            if response is None:
+                return
+            payload = response["payload"]
+            ident = response.get("message_id")
+            if ident is None and payload.get("original_message"):
+                ident = json.loads(payload["original_message"]).get("message_id")
+            future = self._responses.get(ident) if ident is not None else None
+            if future is None or future.done():
+                log.warning("pagefind: unexpected reply %.200s", payload)
+            elif payload["type"] == "Error":
+                future.set_exception(RuntimeError(payload.get("message", "pagefind error")))
+            else:
+                future.set_result(payload)
+
+    return Service
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end, also when this thread already runs an event loop (serve)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -1,0 +1,64 @@
+"""The Pagefind search index: built with the site, only what the search page loads, byte-stable."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from briefing.errors import ProblemsError
+from briefing.model import OutputFile
+from briefing.pipeline import build
+from briefing.search import search_files
+
+PAGEFIND_VERSION = "1.4.0"  # pinned in pyproject.toml: 1.5.x writes filter indexes in hash-map order
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_index_is_built_with_the_site_and_holds_every_brief(site_root: Path) -> None:
+    build(site_root)
+    bundle = site_root / "output/pagefind"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    assert entry["version"] == PAGEFIND_VERSION
+    briefs = len(list((site_root / "content/briefs").glob("*.md")))
+    assert entry["languages"]["en"]["page_count"] == briefs
+    names = set(tree(bundle))
+    assert "pagefind.js" in names and any(n.startswith("fragment/") for n in names)
+    assert any(n.startswith("filter/") for n in names)  # person and topic filters
+    assert not [n for n in names if "-ui" in n or "highlight" in n], "Pagefind's own UI bundles are not shipped"
+
+
+def test_three_builds_write_byte_identical_indexes(site_root: Path, tmp_path: Path) -> None:
+    """Each build starts its own Pagefind process (its own hash seeds): the files must not differ."""
+    trees = []
+    for n in range(3):
+        build(site_root, out_dir=tmp_path / f"out{n}")
+        trees.append(tree(tmp_path / f"out{n}" / "pagefind"))
+    assert trees[0] and trees[0] == trees[1] == trees[2]
+
+
+def test_search_files_works_inside_a_running_event_loop(site_root: Path) -> None:
+    page = OutputFile("briefs/x/index.html", b'<html lang="en"><body><main data-pagefind-body><h1>X</h1>'
+                                             b"<p>zanzibar</p></main></body></html>", "brief.html")
+
+    async def inside() -> list[OutputFile]:
+        return search_files([page], "en")  # as serve's rebuild does, from a thread with a loop
+
+    files = asyncio.run(inside())
+    assert files and all(f.path.startswith("pagefind/") for f in files)
+
+
+def test_a_missing_pagefind_binary_fails_the_build_and_writes_nothing(site_root: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(site_root / "no-such-pagefind"))
+    with pytest.raises(ProblemsError) as err:
+        build(site_root)
+    assert "pagefind" in str(err.value).lower()
+    assert not (site_root / "output").exists()

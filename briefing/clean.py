@@ -26,7 +26,10 @@ _OUTLET = re.compile(r"\(([^()]{2,40})\)\s*[—–-]+\s*")
 _DATELINE = re.compile(
     r"[A-Z][A-Z .'’-]{1,40}(?:,\s*[^()—–\n]{1,40}?)?\s*\(([^()]{2,40})\)\s*[—–-]+\s*"
 )
-_BARE_DATELINE = re.compile(r"[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+)*\s+[—–]\s+")
+_BARE_DATELINE = re.compile(r"[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+)*(?:\s+[—–]|(?<=[A-Z]{4}):)\s+")
+_DATED_DATELINE = re.compile(  # MANILA, Sept. 5 — / MANILA, Sept. 5, 2022 - (no outlet)
+    r"[A-Z][A-Z .'’-]{1,40},\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*(?:[—–]|\s-{1,2})\s+"
+)
 _SENTENCE_END = re.compile(r"[.!?…][\"”’)]?$")
 FUNCTION_WORDS = frozenset("a an and at by for from in of on the to with".split())
 MAX_HEAD_LINES = 8
@@ -67,8 +70,10 @@ def clean(raw: bytes, seed: str, rules: IngestRules) -> Article:
     outlet = None
     for index, paragraph in enumerate(paragraphs):
         if paragraph.kind == "text":
-            outlet, stripped = strip_outlet(paragraph.text)
+            outlet, dateline, stripped = split_dateline(paragraph.text)
             paragraphs[index] = Paragraph(stripped, "text")
+            if dateline and any(c.isdigit() for c in dateline):
+                rest.append(dateline)  # "JAKARTA, March 3 (AFP)": its date is for the date rule
             break
     return Article(
         seed=seed,
@@ -107,7 +112,7 @@ def _is_body_line(line: str) -> bool:
     words = len(line.split())
     if words >= 25 or _caption_credit(line) is not None:
         return True
-    if _OUTLET.match(line) or _DATELINE.match(line):
+    if _OUTLET.match(line) or _DATELINE.match(line) or _DATED_DATELINE.match(line):
         return True
     return words >= 6 and line.endswith(".") and not is_date_line(line)
 
@@ -133,6 +138,9 @@ def _read_head(
             source = line
         elif author is None and byline and _is_name(byline.group(1), title_words, allow_and=True):
             author = byline.group(1).strip()
+            tail = line[byline.end(1) :].strip(" |,;•")
+            if is_date_line(tail):
+                rest.append(tail)  # "By Jane Doe | March 8, 2022"
         elif author is None and title is not None and _is_name(line, title_words):
             author = line
         elif is_date_line(line):
@@ -190,13 +198,21 @@ def _paragraph(line: str) -> Paragraph | None:
     return Paragraph(text, "caption") if text else None
 
 
-def strip_outlet(text: str) -> tuple[str | None, str]:
-    """Remove a leading `(Outlet) — ` or `CITY, Month D (Outlet) -` dateline: (outlet, text)."""
+def split_dateline(text: str) -> tuple[str | None, str | None, str]:
+    """(outlet, dateline, text) for a paragraph opening with `(Outlet) — ` or a `CITY, Month D (Outlet) -` dateline."""
     for pattern in (_OUTLET, _DATELINE):
         match = pattern.match(text)
         if match:
-            return match.group(1).strip(), text[match.end() :]
-    bare = _BARE_DATELINE.match(text)
-    if bare:
-        return None, text[bare.end() :]
-    return None, text
+            dateline = text[: match.end()].strip().rstrip("—–-").strip()
+            return match.group(1).strip(), dateline, text[match.end() :]
+    for pattern in (_DATED_DATELINE, _BARE_DATELINE):
+        match = pattern.match(text)
+        if match:
+            return None, text[: match.end()].strip().rstrip("—–-").strip(), text[match.end() :]
+    return None, None, text
+
+
+def strip_outlet(text: str) -> tuple[str | None, str]:
+    """Remove a leading `(Outlet) — ` or `CITY, Month D (Outlet) -` dateline: (outlet, text)."""
+    outlet, _, rest = split_dateline(text)
+    return outlet, rest

@@ -13,7 +13,9 @@ from .yamlsafe import load_mapping
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 SITE_KEYS = ("title", "description", "base_url", "language", "ingest", "people", "topics")
-INGEST_KEYS = ("boilerplate", "tail_markers", "titles", "topic_threshold", "max_topics")
+INGEST_KEYS = ("boilerplate", "tail_markers", "titles", "topic_threshold", "max_topics", "date_order",
+               "nationalities")
+DATE_ORDERS = ("auto", "dmy", "mdy")
 PERSON_KEYS = ("name", "aliases", "short", "role", "country")
 TOPIC_KEYS = ("name", "description", "keywords")
 
@@ -135,7 +137,25 @@ def _ingest_rules(check: _Checker, data: dict[str, Any]) -> IngestRules:
         titles=check.texts(data, "titles", "ingest"),
         topic_threshold=check.number(data, "topic_threshold", "ingest", 3.0),
         max_topics=int(check.number(data, "max_topics", "ingest", 3)),
+        date_order=_date_order(check, data),
+        nationalities=_nationalities(check, data),
     )
+
+
+def _date_order(check: _Checker, data: dict[str, Any]) -> str:
+    order = check.text(data, "date_order", "ingest", "auto")
+    if order not in DATE_ORDERS:
+        check.add("ingest.date_order=", f"ingest.date_order must be one of {', '.join(DATE_ORDERS)}, got '{order}'")
+        return "auto"
+    return order
+
+
+def _nationalities(check: _Checker, data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    table = check.mapping(data, "nationalities")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+        check.add("ingest.nationalities=", "ingest.nationalities must map adjectives to countries (Japanese: Japan)")
+        return ()
+    return tuple(table.items())
 
 
 def _entry(check: _Checker, section: str, key: object, value: object) -> dict[str, Any] | None:

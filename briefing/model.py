@@ -50,6 +50,8 @@ class IngestRules:
     titles: tuple[str, ...] = ()  # political titles that introduce a person ("Prime Minister")
     topic_threshold: float = 3.0
     max_topics: int = 3
+    date_order: str = "auto"  # "auto", "dmy" or "mdy": how to read 07/03/2023 when the article does not settle it
+    nationalities: tuple[tuple[str, str], ...] = ()  # (adjective, country): ("Japanese", "Japan")
 
 
 @dataclass(frozen=True, slots=True)

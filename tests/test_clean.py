@@ -142,6 +142,10 @@ def test_dateline_gives_source(rules: IngestRules) -> None:
         ("JAKARTA, March 3 (AFP) - Leaders met", "AFP", "Leaders met"),
         ("HANOI (VNA) -- Leaders met", "VNA", "Leaders met"),
         ("HANOI — Leaders met", None, "Leaders met"),
+        ("MANILA, Sept. 5, 2022 — Leaders met", None, "Leaders met"),
+        ("MANILA, Sept. 5 - Leaders met", None, "Leaders met"),
+        ("PUTRAJAYA: Leaders met", None, "Leaders met"),
+        ("US: Leaders met", None, "US: Leaders met"),
         ("Leaders (in Hanoi) met", None, "Leaders (in Hanoi) met"),
     ],
 )
@@ -162,3 +166,13 @@ def test_boilerplate_only_has_no_paragraphs(rules: IngestRules, name: str) -> No
 def test_empty_input(rules: IngestRules) -> None:
     assert clean(b"", "x.txt", rules).paragraphs == ()
     assert clean(b"\n \r\n\t\n", "x.txt", rules).paragraphs == ()
+
+
+def test_dateline_is_kept_in_the_head_for_its_date(rules: IngestRules) -> None:
+    assert article("dateline_afp.txt", rules).head == ("JAKARTA, March 3 (AFP)",)
+    assert article("lede_only.txt", rules).head == ()  # "(VNA) —" has no date
+
+
+def test_date_after_a_byline_is_kept_in_the_head(rules: IngestRules) -> None:
+    a = clean(f"Headline about the talks\n\nBy Jane Doe | March 8, 2022\n\n{LEDE}\n".encode(), "x.txt", rules)
+    assert (a.author, a.head) == ("Jane Doe", ("March 8, 2022",))

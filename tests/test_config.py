@@ -75,3 +75,17 @@ def test_invalid_regex_in_rules(tmp_path: Path) -> None:
     with pytest.raises(ProblemsError) as err:
         load_config(write(tmp_path, "title: T\ningest:\n  boilerplate: ['(unclosed']\n"))
     assert "invalid regex '(unclosed'" in str(err.value)
+
+
+def test_date_order_and_nationalities(tmp_path: Path) -> None:
+    config, _ = load_config(write(tmp_path, "title: T\ningest:\n  date_order: dmy\n  nationalities: {Japanese: Japan}\n"))
+    assert (config.ingest.date_order, config.ingest.nationalities) == ("dmy", (("Japanese", "Japan"),))
+    config, _ = load_config(write(tmp_path, "title: T\n"))
+    assert (config.ingest.date_order, config.ingest.nationalities) == ("auto", ())
+
+
+@pytest.mark.parametrize("body", ["  date_order: ymd\n", "  nationalities: {Japanese: 3}\n", "  nationalities: [a]\n"])
+def test_bad_date_order_or_nationalities(tmp_path: Path, body: str) -> None:
+    with pytest.raises(ProblemsError) as err:
+        load_config(write(tmp_path, "title: T\ningest:\n" + body))
+    assert "date_order" in str(err.value) or "nationalities" in str(err.value)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from briefing.extract.dates import event_date, find_dates, is_date_line, resolve_weekday
+from briefing.extract.dates import date_facts, event_date, find_dates, is_date_line, resolve_weekday
 from briefing.model import Paragraph
 
 CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "dates.yaml").read_text(encoding="utf-8"))
@@ -33,9 +33,13 @@ def _paragraph(item: str | dict[str, str]) -> Paragraph:
 
 @pytest.mark.parametrize("case", CASES["event"], ids=[c["name"] for c in CASES["event"]])
 def test_event_date(case: dict[str, Any]) -> None:
-    date, review = event_date(tuple(case["head"]), tuple(_paragraph(p) for p in case["body"]))
-    assert date == _iso(case["date"])
-    assert ("date-missing" in review) == (case["date"] is None)
+    paragraphs = tuple(_paragraph(p) for p in case["body"])
+    facts = date_facts(tuple(case["head"]), paragraphs, case.get("order", "auto"))
+    assert facts.date == _iso(case["date"])
+    assert ("date-missing" in facts.review) == (case["date"] is None)
+    if "published" in case:
+        assert facts.published == _iso(case["published"])
+    assert event_date(tuple(case["head"]), paragraphs, case.get("order", "auto")) == (facts.date, facts.review)
 
 
 def test_ambiguous_date_is_named_for_review() -> None:
@@ -63,7 +67,19 @@ def test_resolve_weekday(weekday: str, anchor: str, expected: str) -> None:
         ("Updated: 2025-04-14 10:30 GMT", True),
         ("China, Vietnam to foster cooperation", False),
         ("Leaders met on April 14, 2025 in Hanoi", False),
+        ("Posted on September 15th, 2023 by admin", False),
+        ("Tuesday, 07/03/2023 | 10:45 AM ICT", True),
     ],
 )
 def test_is_date_line(line: str, expected: bool) -> None:
     assert is_date_line(line) is expected
+
+
+def test_numeric_order_settled_by_a_written_out_date() -> None:
+    facts = date_facts(("07/03/2023",), (Paragraph("Leaders met in Tokyo on March 7, 2023, for talks."),))
+    assert (facts.published, facts.date, facts.review) == (datetime.date(2023, 3, 7), datetime.date(2023, 3, 7), ())
+
+
+def test_conflicting_numeric_conventions_settle_nothing() -> None:
+    facts = date_facts(("Published 13/03/2023", "Updated 03/14/2023"), (Paragraph("Leaders met on 5/3."),))
+    assert facts.date is None and "date-missing" in facts.review

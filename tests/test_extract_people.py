@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
-from briefing.extract.people import find_mentions, fold, leaders, unregistered
+from briefing.extract.people import discover, find_mentions, fold, leaders, unregistered
 from briefing.model import Person, Registry
 
 TITLES = ("General Secretary", "President", "Prime Minister", "Foreign Minister", "Minister", "King", "General")
@@ -100,3 +102,108 @@ def test_unregistered(text: str, expected: tuple[str, ...]) -> None:
 
 def test_unregistered_needs_titles() -> None:
     assert unregistered(["Prime Minister Fumio Kishida"], registry(), ()) == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        unicodedata.normalize("NFD", "Nguyễn Phú Trọng met Tô Lâm"),
+        "Nguyễn\u00a0Phú Trọng met Tô\u200b Lâm",
+        "Nguyễn\u202fPhú\u2060 Trọng met To\u00a0Lam",
+    ],
+)
+def test_nfd_no_break_and_zero_width_spaces_fold(text: str) -> None:
+    assert leaders([text], registry()) == ("nguyen-phu-trong", "to-lam")
+
+
+def test_mention_spans_cover_decomposed_names() -> None:
+    text = unicodedata.normalize("NFD", "Ông Tô Lâm gặp Xi Jinping")
+    assert [text[m.start : m.end] for m in find_mentions(text, registry())] == [
+        unicodedata.normalize("NFD", "Tô Lâm"), "Xi Jinping"]
+
+
+def _refs(text: str, extra: tuple[Person, ...] = ()) -> list[tuple[str, str, bool]]:
+    return [(text[m.start : m.end], m.person_id, m.full)
+            for m in find_mentions(text, registry(), extra, TITLES + ("Premier",))]
+
+
+def test_title_and_honorific_references_resolve_after_the_full_name() -> None:
+    assert _refs("Mr. Wang arrived. Foreign Minister Wang Yi spoke. Mr. Wang left.") == [
+        ("Wang Yi", "wang-yi", True), ("Mr. Wang", "wang-yi", False)]
+
+
+def test_shared_surname_resolves_to_nobody() -> None:
+    text = "Wang Yi and Wang Xiaohong arrived. Premier Wang spoke, and Mr. Wang left."
+    assert _refs(text) == [("Wang Yi", "wang-yi", True), ("Wang Xiaohong", "wang-xiaohong", True)]
+
+
+def test_discovered_people_get_bare_and_titled_references() -> None:
+    kishida = Person("fumio-kishida", "Fumio Kishida")
+    text = "Kishida spoke. Prime Minister Fumio Kishida arrived. Kishida said yes, and Mr. Kishida left."
+    assert [r for r in _refs(text, (kishida,)) if not r[2]] == [
+        ("Kishida", "fumio-kishida", False), ("Mr. Kishida", "fumio-kishida", False)]
+
+
+def test_place_names_are_not_people() -> None:
+    ho = Person("ho-chi-minh", "Ho Chi Minh")
+    assert _refs("Leaders flew to Ho Chi Minh City.", (ho,)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Xi Jinping met the late President Ho Chi Minh's successors.", ("xi-jinping",)),
+        ("They laid wreaths to the late President Ho Chi Minh.", ()),
+        ("The friendship forged by Chairman Mao Zedong and President Ho Chi Minh endures.", ()),
+        ("A tribute to Ho Chi Minh (1890–1969) was paid.", ()),
+        ("The founder of the Party, President Ho Chi Minh, is honoured.", ()),
+        ("The initiative proposed by President Xi Jinping was praised.", ()),
+        ("Since his meeting with President Xi Jinping, trade grew.", ()),
+        ("The late President Ho Chi Minh was honoured, and Ho Chi Minh spoke.", ("ho-chi-minh",)),
+        ("Xi Jinping arrived late on Monday with Wang Yi.", ("xi-jinping", "wang-yi")),
+    ],
+)
+def test_historical_mentions_are_not_leaders(text: str, expected: tuple[str, ...]) -> None:
+    people = (Person("ho-chi-minh", "Ho Chi Minh"), Person("mao-zedong", "Mao Zedong"))
+    assert leaders([text], registry(), people, TITLES) == expected
+
+
+NATIONALITIES = (("Japanese", "Japan"), ("Indonesian", "Indonesia"), ("Lao", "Laos"), ("South Korean", "South Korea"),
+                 ("Korean", "Korea"), ("Philippine", "Philippines"), ("U.S.", "United States"))
+
+
+@pytest.mark.parametrize(
+    ("text", "profile"),
+    [
+        ("Japanese Prime Minister Fumio Kishida arrived.", ("fumio-kishida", "Fumio Kishida", "Prime Minister", "Japan")),
+        ("South Korean President Yoon Suk Yeol spoke.", ("yoon-suk-yeol", "Yoon Suk Yeol", "President", "South Korea")),
+        ("Senate President Juan Ponce Enrile spoke.", ("juan-ponce-enrile", "Juan Ponce Enrile", "Senate President", "")),
+        ("Philippine President Ferdinand Marcos Jr. spoke.",
+         ("ferdinand-marcos-jr", "Ferdinand Marcos Jr.", "President", "Philippines")),
+        ("Lao Deputy Prime Minister and Foreign Minister Saleumxay Kommasith met him.",
+         ("saleumxay-kommasith", "Saleumxay Kommasith", "Foreign Minister", "Laos")),
+        ("Japan's Prime Minister Fumio Kishida arrived.", ("fumio-kishida", "Fumio Kishida", "Prime Minister", "Japan")),
+        ("Prime Minister of Japan Fumio Kishida arrived.", ("fumio-kishida", "Fumio Kishida", "Prime Minister", "Japan")),
+        ("Former Prime Minister Hun Sen attended.", ("hun-sen", "Hun Sen", "Former Prime Minister", "")),
+        ("Crown Prince Mohammed bin Salman arrived.",
+         ("mohammed-bin-salman", "Mohammed bin Salman", "Crown Prince", "")),
+        ("U.S. Secretary of State Antony Blinken flew in.",
+         ("antony-blinken", "Antony Blinken", "Secretary of State", "United States")),
+    ],
+)
+def test_discovery_profiles(text: str, profile: tuple[str, str, str, str]) -> None:
+    titles = (*TITLES, "Senate President", "Deputy Prime Minister", "Crown Prince", "Secretary of State")
+    found = discover([text], registry(), titles, NATIONALITIES)
+    assert [(p.id, p.name, p.role, p.country) for p in found] == [profile]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A statement from the President Biden Administration", ()),
+        ("President Joe Biden Administration officials", ("Joe Biden",)),
+        ("President Joko Widodo Government plans", ("Joko Widodo",)),
+    ],
+)
+def test_name_runs_stop_at_institutions_and_headline_verbs(text: str, expected: tuple[str, ...]) -> None:
+    assert unregistered([text], registry(), TITLES) == expected

@@ -6,8 +6,9 @@ from slugify import slugify
 
 from ..model import Article, Brief, IngestRules, Registry
 from .body import to_markdown
-from .dates import event_date
-from .people import leaders, unregistered
+from .dates import date_facts
+from .people import discover, find_mentions, participants
+from .quotes import find_quotes, verified
 from .summary import summarize
 from .title import make_title
 from .topics import pick_topics
@@ -29,22 +30,27 @@ def make_slug(title: str, date_text: str | None, sha256: str) -> str:
 def extract(article: Article, registry: Registry, rules: IngestRules) -> Brief:
     """Turn a cleaned article into a brief using the registry and the ingest rules."""
     title, title_review = make_title(article, registry, rules.titles)
-    date, date_review = event_date(article.head, article.paragraphs)
+    dates = date_facts(article.head, article.paragraphs, rules.date_order)
     texts = [title, *(p.text for p in article.paragraphs)]
-    people = leaders(texts, registry)
-    unknown = unregistered(texts, registry, rules.titles)
-    topics, topic_review = pick_topics("\n\n".join(texts), registry, rules)
+    text = "\n\n".join(texts)
+    found = discover([p.text for p in article.paragraphs], registry, rules.titles, rules.nationalities)
+    mentions = find_mentions(text, registry, found, rules.titles)
+    people = participants(text, mentions)
+    profiles = tuple(p for p in found if p.id in people)
+    quotes = verified(find_quotes(text, mentions, people), article, people)
+    topics, topic_review = pick_topics(text, registry, rules)
     review = (
         *title_review,
-        *date_review,
-        *(f"unregistered-person: {name}" for name in unknown),
+        *dates.review,
+        *(f"unregistered-person: {p.name}" for p in profiles),
         *topic_review,
         *article.notes,
     )
     return Brief(
-        slug=make_slug(title, date.isoformat() if date else None, article.sha256),
+        slug=make_slug(title, dates.date.isoformat() if dates.date else None, article.sha256),
         title=title,
-        date=date,
+        date=dates.date,
+        published=dates.published,
         source=article.source,
         author=article.author,
         leaders=people,
@@ -54,6 +60,8 @@ def extract(article: Article, registry: Registry, rules: IngestRules) -> Brief:
         seed_sha256=article.sha256,
         review=tuple(dict.fromkeys(review)),
         body=to_markdown(article.paragraphs),
+        quotes=quotes,
+        people=profiles,
         path=None,
         spots=(),
     )

@@ -1,25 +1,31 @@
-"""People rule: registry names in text (diacritics folded, capitals kept) and unknown leaders."""
+"""People rule: registry names in text (diacritics folded, capitals kept), short references, leaders.
+
+A full name (or alias) is a mention anywhere. A short reference counts only after a full name of the
+same person earlier in the article, and only when exactly one person so named could be meant:
+a registry `short` form ("Xi", "Lam"), an honorific or title plus the first or last word of a full
+name ("Mr. Kishida", "Premier Wang", "President Widodo"), or, for people discovered in the article,
+that word alone ("Kishida said"). "Mr. Wang" after both Wang Yi and Wang Xiaohong is nobody.
+"""
 
 from __future__ import annotations
 
-import bisect
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..model import Registry
+from ..model import Person, Registry
+from .discover import discover, unregistered
+from .names import clean_name, fold, fold_map, name_keys
+from .participation import is_place, participates
 
-_NAME_WORD = re.compile(r" ([^\W\d_][\w-]*(?:['’][^\W\d_][\w-]*)?)")
-NOT_NAMES = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday the on in at and of".split()
-)
+__all__ = ["Mention", "discover", "find_mentions", "fold", "leaders", "participants", "unregistered"]
+
+HONORIFICS = ("Mr", "Mrs", "Ms", "Dr", "Madam", "Mme", "Mdm")
 
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A registry name found in text: span, person id, and whether it was a full name."""
+    """A person found in text: span, person id, and whether it was a full name."""
 
     start: int
     end: int
@@ -27,28 +33,14 @@ class Mention:
     full: bool
 
 
-def _fold_char(char: str) -> str:
-    if char < "\x80":
-        return char
-    if char in "đĐ":
-        return "d" if char == "đ" else "D"
-    bare = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
-    return bare if len(bare) == 1 else char
-
-
-def fold(text: str) -> str:
-    """Diacritics removed character by character (đ -> d); case and length are kept."""
-    return "".join(_fold_char(c) for c in unicodedata.normalize("NFC", text))
-
-
-def _forms(registry: Registry) -> list[tuple[str, str, bool]]:
+def _forms(people: Iterable[Person]) -> list[tuple[str, str, bool]]:
     """(folded form, person id, is full name) for every name, alias and short form."""
     forms: list[tuple[str, str, bool]] = []
-    for person in registry.people.values():
+    for person in people:
         for name in (person.name, *person.aliases):
-            forms.append((" ".join(fold(name).split()), person.id, True))
+            forms.append((clean_name(name), person.id, True))
         for short in person.short:
-            forms.append((" ".join(fold(short).split()), person.id, False))
+            forms.append((clean_name(short), person.id, False))
     return [f for f in forms if f[0]]
 
 
@@ -60,33 +52,71 @@ def _capitalised_like(form: str, matched: str) -> bool:
     return True
 
 
-def find_mentions(text: str, registry: Registry) -> list[Mention]:
-    """Non-overlapping registry mentions in order; full names win overlaps, longest first."""
-    folded = fold(text)
+def _reference_pattern(titles: Sequence[str]) -> re.Pattern[str]:
+    """An honorific or title, then one capitalised word: the word is group 1."""
+    words = sorted({*HONORIFICS, *(t.strip() for t in titles if t.strip())}, key=lambda t: (-len(t), t))
+    alternatives = "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in words)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})\.?\s+([A-Z][\w-]*)(?![\w-])")
+
+
+def find_mentions(
+    text: str, registry: Registry, extra: Sequence[Person] = (), titles: Sequence[str] = ()
+) -> list[Mention]:
+    """Mentions in order: full names win overlaps (longest first); short references only when unambiguous.
+
+    `extra` are people discovered in the article (not in the registry); `titles` are the political
+    titles that may stand before a surname ("Premier Wang").
+    """
+    folded, starts = fold_map(text)
+    people = [*registry.people.values(), *extra]
     candidates: list[Mention] = []
-    for form, pid, full in _forms(registry):
+    places: list[Mention] = []  # "Ho Chi Minh City": no person, and no short reference inside either
+    for form, pid, full in _forms(people):
         words = r"[^\S\n]+".join(re.escape(w) for w in form.split())
         pattern = re.compile(rf"(?<!\w)(?=({words})(?!\w))", re.IGNORECASE)
         for match in pattern.finditer(folded):
             if _capitalised_like(form, match.group(1)):
-                candidates.append(Mention(match.start(1), match.end(1), pid, full))
+                mention = Mention(match.start(1), match.end(1), pid, full)
+                (places if full and is_place(folded, match.end(1)) else candidates).append(mention)
     fulls = _greedy([m for m in candidates if m.full])
-    starts = [m.start for m in fulls]
+    first_full: dict[str, int] = {}
+    for mention in fulls:
+        first_full.setdefault(mention.person_id, mention.start)
 
-    def free(m: Mention) -> bool:
-        i = bisect.bisect_right(starts, m.start)
-        return (i == 0 or fulls[i - 1].end <= m.start) and (i == len(fulls) or m.end <= fulls[i].start)
+    keys: dict[str, set[str]] = {}  # a short word -> who it may name
+    for person in people:
+        for name in (person.name, *person.aliases):
+            for key in name_keys(name):
+                keys.setdefault(key, set()).add(person.id)
+    discovered = {p.id for p in extra}
+    shorts = [m for m in candidates if not m.full]
+    for match in _reference_pattern(titles).finditer(folded):
+        for pid in keys.get(match.group(1), ()):
+            shorts.append(Mention(match.start(), match.end(), pid, False))
+    for key, pids in keys.items():
+        bare = [pid for pid in pids if pid in discovered]
+        if bare and key[:1].isupper():
+            for match in re.finditer(rf"(?<![\w-]){re.escape(key)}(?![\w-])", folded):
+                shorts.extend(Mention(match.start(), match.end(), pid, False) for pid in bare)
 
-    shorts = _greedy([m for m in candidates if not m.full and free(m)])
-    chosen = sorted(fulls + shorts, key=lambda m: m.start)
-    seen: set[str] = set()
-    counted: list[Mention] = []
-    for mention in chosen:
-        if mention.full:
-            seen.add(mention.person_id)
-        if mention.full or mention.person_id in seen:
-            counted.append(mention)
-    return counted
+    chosen = fulls + _resolve_shorts(shorts, fulls + places, first_full)
+    return [Mention(starts[m.start], starts[m.end], m.person_id, m.full) for m in sorted(chosen, key=lambda m: m.start)]
+
+
+def _resolve_shorts(shorts: list[Mention], taken: list[Mention], first_full: dict[str, int]) -> list[Mention]:
+    """Short references outside full names and places that name exactly one person already named in full."""
+    known: dict[tuple[int, int], set[str]] = {}
+    for mention in shorts:
+        if any(f.start < mention.end and mention.start < f.end for f in taken):
+            continue
+        if first_full.get(mention.person_id, mention.end) < mention.start:
+            known.setdefault((mention.start, mention.end), set()).add(mention.person_id)
+    resolved: list[Mention] = []
+    for (start, end), pids in known.items():
+        overlapping = set().union(*(p for (a, b), p in known.items() if a < end and start < b))
+        if len(overlapping) == 1:  # "Premier Wang" and "Wang" must agree on one person
+            resolved.append(Mention(start, end, next(iter(pids)), False))
+    return _greedy(resolved)
 
 
 def _greedy(mentions: list[Mention]) -> list[Mention]:
@@ -98,57 +128,15 @@ def _greedy(mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
-def leaders(texts: Sequence[str], registry: Registry) -> tuple[str, ...]:
-    """Person ids named in `texts`, ordered by first appearance."""
-    ordered: dict[str, None] = {}
-    for mention in find_mentions("\n\n".join(texts), registry):
-        ordered.setdefault(mention.person_id, None)
-    return tuple(ordered)
+def participants(text: str, mentions: Sequence[Mention]) -> tuple[str, ...]:
+    """Ids of the people who take part, in order: named in full at least once not historically."""
+    ordered = [m.person_id for m in mentions if m.full and participates(text, m.start, m.end)]
+    return tuple(dict.fromkeys(ordered))
 
 
-def _title_pattern(titles: Iterable[str]) -> re.Pattern[str] | None:
-    words = sorted({t.strip() for t in titles if t.strip()}, key=lambda t: (-len(t), t))
-    if not words:
-        return None
-    alternatives = "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in words)
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
-
-
-def unregistered(
-    texts: Sequence[str], registry: Registry, titles: Sequence[str]
+def leaders(
+    texts: Sequence[str], registry: Registry, extra: Sequence[Person] = (), titles: Sequence[str] = ()
 ) -> tuple[str, ...]:
-    """Names of 2-4 capitalised words right after a political title that the registry lacks."""
-    pattern = _title_pattern(titles)
-    if pattern is None:
-        return ()
-    known = [re.compile(rf"(?<!\w){re.escape(form.casefold())}(?!\w)")
-             for form, _, _ in _forms(registry)]
-    names: dict[str, None] = {}
-    for text in texts:
-        for match in pattern.finditer(text):
-            words = _name_run(text, match.end())
-            if not 2 <= len(words) <= 4:
-                continue
-            name = " ".join(words)
-            folded = fold(name).casefold()
-            if not any(k.search(folded) for k in known):
-                names.setdefault(name, None)
-    return tuple(names)
-
-
-def _name_run(text: str, pos: int) -> list[str]:
-    """The capitalised words directly after `pos` (stopping at punctuation or a lowercase word)."""
-    words: list[str] = []
-    while len(words) < 5:
-        match = _NAME_WORD.match(text, pos)
-        if match is None:
-            break
-        word = match.group(1)
-        if not word[:1].isupper() or word.casefold() in NOT_NAMES:
-            break
-        bare = re.sub(r"['’]s$", "", word)
-        words.append(bare)
-        pos = match.end()
-        if bare != word:
-            break
-    return words
+    """Ids of the people who take part in `texts` (see `participants`)."""
+    text = "\n\n".join(texts)
+    return participants(text, find_mentions(text, registry, extra, titles))

@@ -81,3 +81,29 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def write_seeds(root: Path, articles: int, site_yaml: Path, seed: int = 11) -> Path:
+    """Create root/site.yaml, root/templates and root/seeds/*.txt: scraped-style raw articles."""
+    rng = random.Random(seed)
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "seeds").mkdir(parents=True)
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy(site_yaml, root / "site.yaml")
+    months = ("January February March April May June July August September October November December").split()
+    for n in range(articles):
+        a, b = rng.sample(range(200), 2)
+        paragraphs = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 90))).capitalize() + "."
+                      for _ in range(rng.randint(6, 10))]
+        text = "\n\n".join([
+            "NEWSWIRE",
+            f"Person {a:03d} and Person {b:03d} agree on {rng.choice(WORDS)} {rng.choice(WORDS)}",
+            f"{months[n % 12]} {1 + n % 28}, {2015 + n % 10}",
+            f"Minister Person {a:03d} met Person {b:03d} on Monday to discuss {rng.choice(WORDS)}. " + paragraphs[0],
+            *paragraphs[1:],
+            "Leave a Reply",
+            "Back to top",
+        ])
+        (root / "seeds" / f"{n:05d}.txt").write_text(text + "\n", encoding="utf-8")
+    return root

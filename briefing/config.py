@@ -14,7 +14,7 @@ from .yamlsafe import load_mapping
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 SITE_KEYS = ("title", "description", "base_url", "language", "ingest", "people", "topics")
 INGEST_KEYS = ("boilerplate", "tail_markers", "titles", "topic_threshold", "max_topics", "date_order",
-               "nationalities")
+               "nationalities", "borrow_event_dates")
 DATE_ORDERS = ("auto", "dmy", "mdy")
 PERSON_KEYS = ("name", "aliases", "short", "role", "country")
 TOPIC_KEYS = ("name", "description", "keywords")
@@ -61,6 +61,13 @@ class _Checker:
             self.add(f"{where}.{key}=", f"'{where}.{key}' must be a number, got {type(value).__name__}")
             return default
         return float(value)
+
+    def flag(self, data: dict[str, Any], key: str, where: str, default: bool = False) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.add(f"{where}.{key}=", f"'{where}.{key}' must be true or false, got {type(value).__name__}")
+            return default
+        return value
 
     def unknown(self, data: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
         for key in data:
@@ -139,6 +146,7 @@ def _ingest_rules(check: _Checker, data: dict[str, Any]) -> IngestRules:
         max_topics=int(check.number(data, "max_topics", "ingest", 3)),
         date_order=_date_order(check, data),
         nationalities=_nationalities(check, data),
+        borrow_event_dates=check.flag(data, "borrow_event_dates", "ingest"),
     )
 
 

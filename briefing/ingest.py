@@ -180,7 +180,8 @@ def ingest(
         kept_file = on_disk.get(brief.slug) if brief.slug not in fresh else None
         if kept_file is not None and kept_file.event is None and event == brief.slug:
             event = None  # an anchor on disk without `event:` is its event all the same
-        brief = join_event(brief, event, dates.get(event) if event else None)
+        borrowed = dates.get(event) if event and config.ingest.borrow_event_dates else None
+        brief = join_event(brief, event, borrowed)
         text = dump_brief(brief)
         if not existed:
             write_atomic(target, text.encode("utf-8"))

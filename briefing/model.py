@@ -52,6 +52,7 @@ class IngestRules:
     max_topics: int = 3
     date_order: str = "auto"  # "auto", "dmy" or "mdy": how to read 07/03/2023 when the article does not settle it
     nationalities: tuple[tuple[str, str], ...] = ()  # (adjective, country): ("Japanese", "Japan")
+    borrow_event_dates: bool = False  # an undated brief takes its event's date (date_basis: event)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Command line: `briefing [ingest|build|serve] ...`; with no command, ingest then build."""
+"""Command line: `briefing [ingest|build|check|people|serve|new] ...`; with no command, ingest then build."""
 
 from __future__ import annotations
 
@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve.add_argument("--follow", action="store_true",
+                       help="after a rebuild, take the browser to the page whose source changed")
+
+    new = commands.add_parser("new", parents=[common],
+                              help="start a brief (content/briefs/<slug>.md) or a person or topic in site.yaml")
+    new.add_argument("kind", choices=("brief", "person", "topic"), help="what to create")
+    new.add_argument("name", metavar="NAME", help="the brief's title, or the person's or topic's name")
     return parser
 
 
@@ -83,7 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .serve import serve
 
             serve(root, host=args.host, port=args.port, out_dir=args.out,
-                  base_url=args.base_url, open_browser=args.open)
+                  base_url=args.base_url, open_browser=args.open, follow=args.follow)
+        if args.command == "new":
+            from .scaffold import new
+
+            print(new(root, args.kind, args.name), file=sys.stderr)
     except ProblemsError as exc:
         _print_problems(exc.problems, root)
         return 1

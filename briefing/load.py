@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from .briefs import decode_brief, parse_brief, split_front_matter
@@ -51,15 +51,24 @@ def read_text(path: Path) -> str:
     return decode_brief(data, path)
 
 
-def load_site(root: Path, config: SiteConfig, registry: Registry) -> Site:
-    """Read content/ under root; raise ProblemsError with every error across all files."""
+def parse_file(path: Path) -> tuple[Brief, tuple[Problem, ...]]:
+    """Read and parse one brief file."""
+    return parse_brief(read_text(path), path)
+
+
+def load_site(root: Path, config: SiteConfig, registry: Registry,
+              parse: Callable[[Path], tuple[Brief, tuple[Problem, ...]]] | None = None) -> Site:
+    """Read content/ under root; raise ProblemsError with every error across all files.
+
+    `parse` reads one brief file (default: parse_file); serve passes a memoising one.
+    """
     problems: list[Problem] = []
     warnings: list[Problem] = []
     briefs: dict[str, Brief] = {}
     folded: dict[str, Path] = {}
     for path in content_files(root / "content" / "briefs", ".md", root):
         try:
-            brief, found = parse_brief(read_text(path), path)
+            brief, found = (parse or parse_file)(path)
         except ProblemsError as exc:
             problems.extend(exc.problems)
             continue

@@ -60,30 +60,40 @@ def is_settled(item: str, registered: Mapping[str, Person]) -> bool:
 
 def add_to_site_yaml(site_yaml: Path, person: Person) -> None:
     """Append `person` to the `people:` block of site.yaml, keeping every other line as written."""
+    add_to_registry(site_yaml, "people", person.id, {"name": person.name, "aliases": [], "short": [],
+                                                      "role": person.role, "country": person.country})
+
+
+def add_to_registry(site_yaml: Path, section: str, ident: str, fields: Mapping[str, object]) -> None:
+    """Append `ident: fields` to site.yaml's `section:` block (people, topics), keeping every other line.
+
+    The file is re-read afterwards; if it no longer loads or lacks the entry, it is put back as it was.
+    """
     text = site_yaml.read_text(encoding="utf-8")
-    entry = {person.id: {"name": person.name, "aliases": [], "short": [], "role": person.role,
-                         "country": person.country}}
-    block = yaml.safe_dump(entry, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
+    block = yaml.safe_dump({ident: dict(fields)}, sort_keys=False, allow_unicode=True, default_flow_style=None,
+                           width=1000)
     indented = "".join(f"  {line}\n" for line in block.splitlines())
     lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if re.match(r"people:\s*(#.*)?$", line)), None)
+    start = next((i for i, line in enumerate(lines) if re.match(rf"{section}:\s*(#.*)?$", line)), None)
     if start is None:
-        if re.search(r"^people:", text, re.M):
-            raise ProblemsError([Problem(site_yaml, None, "people: is not a block mapping; add the entry by hand")])
-        updated = text + ("" if text.endswith("\n") else "\n") + "people:\n" + indented
+        if re.search(rf"^{section}:", text, re.M):
+            raise ProblemsError([Problem(site_yaml, None,
+                                         f"{section}: is not a block mapping; add the entry by hand")])
+        updated = text + ("" if text.endswith("\n") or not text else "\n") + f"{section}:\n" + indented
     else:
         end = start + 1
         while end < len(lines) and (not lines[end].strip() or lines[end][:1] in " \t#"):
             end += 1
         while end > start + 1 and not lines[end - 1].strip():
             end -= 1
-        updated = "".join(lines[:end]) + indented + "".join(lines[end:])
+        head = "".join(lines[:end])
+        updated = head + ("" if head.endswith("\n") else "\n") + indented + "".join(lines[end:])
     site_yaml.write_text(updated, encoding="utf-8")
     try:
         _, registry = load_config(site_yaml)
     except ProblemsError:
         site_yaml.write_text(text, encoding="utf-8")
         raise
-    if person.id not in registry.people:
+    if ident not in getattr(registry, section):
         site_yaml.write_text(text, encoding="utf-8")
-        raise ProblemsError([Problem(site_yaml, None, f"could not add '{person.id}' to people:; add it by hand")])
+        raise ProblemsError([Problem(site_yaml, None, f"could not add '{ident}' to {section}:; add it by hand")])

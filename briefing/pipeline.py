@@ -7,6 +7,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import urls
 from .config import load_config, normalise_base_url
@@ -14,6 +15,10 @@ from .errors import Problem, ProblemsError
 from .load import load_site
 from .output import write_output
 from .render import make_env, plan_pages, render_pages, static_files
+from .search import search_files
+
+if TYPE_CHECKING:
+    from .memo import BuildCache
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +41,13 @@ class BuildReport:
 
 
 def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
-          fail_on: frozenset[str] = frozenset()) -> BuildReport:
+          fail_on: frozenset[str] = frozenset(), cache: BuildCache | None = None) -> BuildReport:
     """Build the site under `root` into `out_dir` (default root/output).
 
     Everything is read and rendered before anything is written, so an error in any input or
     template raises ProblemsError and leaves the previous output as it was. Warnings whose
     severity is in `fail_on` (STRICT: unknown keys, review items, undated briefs) fail it too.
+    A `cache` (serve's) reuses what earlier builds in this process parsed and rendered.
     """
     started = time.perf_counter()
     config, registry = load_config(root / "site.yaml")
@@ -50,15 +56,21 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         if normal is None:
             raise ProblemsError([Problem("--base-url", None, f"'{base_url}' must start with '/' or 'http(s)://'")])
         config = dataclasses.replace(config, base_url=normal)
-    site = load_site(root, config, registry)
-    plan = plan_pages(site)
+    site = load_site(root, config, registry, cache.parse if cache else None)
+    plan = plan_pages(site, cache.markdown_for(site) if cache else None)
     warnings = config.warnings + site.warnings + plan.warnings
     failing = [dataclasses.replace(w, severity="error") for w in warnings if w.severity in fail_on]
     if failing:
         raise ProblemsError(failing)
     pages = plan.pages
     templates = root / "templates"
-    files = render_pages(pages, make_env(templates), site, root) + static_files(templates, root)
+    if cache:
+        files = cache.render(pages, cache.environment(templates), site, root)
+    else:
+        files = render_pages(pages, make_env(templates), site, root)
+    files += static_files(templates, root)
+    index = cache.search if cache else search_files
+    files += index(files, config.language)  # the Pagefind index of the rendered brief pages
     report = write_output(files, out_dir or root / "output", root)
     return BuildReport(
         pages=len(pages),

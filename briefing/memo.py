@@ -1,0 +1,184 @@
+"""What a long-lived process (serve) keeps between builds, so a rebuild redoes only what changed.
+
+Every rebuild still runs the whole pipeline; this only skips work whose inputs are provably the
+same as last time:
+
+- a brief is re-parsed unless its file's (mtime_ns, size, inode, ctime_ns) is unchanged;
+- a Markdown body is re-rendered unless its (text, page URL) is unchanged *and* every
+  cross-reference it looked up resolves the same way now (a new brief can fix a dangling link);
+- a page is re-rendered unless its template files are unchanged and its context compares equal
+  (`==`, field by field: any change to a brief, person or topic a page shows re-renders it).
+
+Nothing here is global: a BuildCache belongs to the process that made it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import urls
+from .errors import Problem
+from .load import parse_file
+from .markdown import MarkdownCache, Rendered, make_markdown
+from .model import Brief, OutputFile, Page, Site
+from .render import make_env, render_pages
+from .search import INDEXED_TEMPLATES, search_files
+
+log = logging.getLogger(__name__)
+
+FileKey = tuple[int, int, int, int]  # (mtime_ns, size, inode, ctime_ns)
+Lookup = tuple[str, str, str | None]  # (kind, id, the URL it resolved to or None)
+
+
+def file_key(path: Path) -> FileKey:
+    """What identifies one version of a file without reading it."""
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+
+class TrackingMarkdown(MarkdownCache):
+    """A MarkdownCache that outlives one build: each entry remembers the ids it looked up."""
+
+    def __init__(self) -> None:
+        super().__init__(make_markdown(), self._lookup, urls.relative)
+        self.known: Mapping[str, Mapping[str, object]] = {}
+        self.entries: dict[tuple[str, str], tuple[Rendered, tuple[Lookup, ...]]] = {}
+        self.used: set[tuple[str, str]] = set()
+        self.hits = 0
+        self._seen: list[Lookup] = []
+
+    def start(self, site: Site) -> TrackingMarkdown:
+        """Point lookups at this build's ids and forget bodies the previous build did not use."""
+        self.known = {"person": site.registry.people, "topic": site.registry.topics, "brief": site.briefs}
+        if self.used:
+            self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        self.used = set()
+        self.hits = 0
+        return self
+
+    def _resolve(self, kind: str, ident: str) -> str | None:
+        return urls.url_for(kind, ident) if ident in self.known.get(kind, {}) else None
+
+    def _lookup(self, kind: str, ident: str) -> str | None:
+        found = self._resolve(kind, ident)
+        self._seen.append((kind, ident, found))
+        return found
+
+    def render(self, text: str, from_url: str) -> Rendered:
+        """HTML for `text` on the page at `from_url`, reused while its cross-references hold."""
+        key = (from_url, text)
+        self.used.add(key)
+        entry = self.entries.get(key)
+        if entry is not None and all(self._resolve(kind, ident) == found for kind, ident, found in entry[1]):
+            self.hits += 1
+            return entry[0]
+        self._seen = []
+        self.cache.clear()  # the parent's per-build cache is not consulted across builds
+        rendered = super().render(text, from_url)
+        self.entries[key] = (rendered, tuple(self._seen))
+        return rendered
+
+
+@dataclass(slots=True)
+class _Rendered:
+    template: str
+    context: Mapping[str, object]
+    file: OutputFile
+
+
+class BuildCache:
+    """Parsed briefs, rendered Markdown and rendered pages, kept across builds in one process."""
+
+    def __init__(self) -> None:
+        self.briefs: dict[Path, tuple[FileKey, Brief, tuple[Problem, ...]]] = {}
+        self.markdown = TrackingMarkdown()
+        self.pages: dict[str, _Rendered] = {}
+        self.templates_key: tuple[object, ...] | None = None
+        self.env: jinja2.Environment | None = None
+        self.stats: dict[str, int] = {}
+        self.index: tuple[object, list[OutputFile]] | None = None
+
+    def parse(self, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
+        """parse_brief for a file, reused while the file is unchanged; failures are never kept."""
+        key = file_key(path)
+        hit = self.briefs.get(path)
+        if hit is not None and hit[0] == key:
+            self.stats["briefs_reused"] = self.stats.get("briefs_reused", 0) + 1
+            return hit[1], hit[2]
+        brief, warnings = parse_file(path)
+        self.briefs[path] = (key, brief, warnings)
+        return brief, warnings
+
+    def markdown_for(self, site: Site) -> TrackingMarkdown:
+        """The persistent Markdown cache, pointed at this build's people, topics and briefs."""
+        self.stats = {}
+        return self.markdown.start(site)
+
+    def environment(self, templates: Path) -> jinja2.Environment:
+        """One Jinja environment while the template files stay the same; a fresh one otherwise."""
+        key = _templates_key(templates)
+        if self.env is None or key != self.templates_key:
+            self.env = make_env(templates)
+            self.pages.clear()
+            self.templates_key = key
+        return self.env
+
+    def render(self, pages: Sequence[Page], env: jinja2.Environment, site: Site, root: Path) -> list[OutputFile]:
+        """render_pages, reusing the bytes of every page whose template and context are unchanged."""
+        if env is not self.env:  # not our environment: nothing can be vouched for
+            self.pages.clear()
+            self.env = env
+        contexts = [{"site": site.config, **page.context} for page in pages]
+        missing = []
+        for page, context in zip(pages, contexts, strict=True):
+            old = self.pages.get(page.url)
+            if old is None or old.template != page.template or old.context != context:
+                missing.append(page)
+        fresh = {}
+        if missing or not self.pages:
+            rendered = render_pages(missing, env, site, root)  # also checks every template's syntax
+            fresh = {page.url: file for page, file in zip(missing, rendered, strict=True)}
+        files = []
+        kept: dict[str, _Rendered] = {}
+        for page, context in zip(pages, contexts, strict=True):
+            file = fresh.get(page.url) or self.pages[page.url].file
+            kept[page.url] = _Rendered(page.template, context, file)
+            files.append(file)
+        self.pages = kept
+        self.stats.update(pages_rendered=len(missing), pages_reused=len(pages) - len(missing),
+                          markdown_reused=self.markdown.hits)
+        return files
+
+    def search(self, files: Sequence[OutputFile], language: str) -> list[OutputFile]:
+        """search_files, reused while the indexed pages' paths and bytes and the language are the same."""
+        key = (language, [(f.path, f.data) for f in files if f.source in INDEXED_TEMPLATES])
+        if self.index is not None and self.index[0] == key:
+            self.stats["search_reused"] = 1
+            return self.index[1]
+        found = search_files(files, language)
+        self.index = (key, found)
+        return found
+
+
+def _templates_key(templates: Path) -> tuple[object, ...]:
+    """Every template file's identity; the copied assets (static/*.css, *.js) do not affect pages."""
+    found: list[tuple[str, FileKey]] = []
+    for dirpath, dirs, names in os.walk(templates):
+        dirs.sort()
+        folder = Path(dirpath)
+        for name in sorted(names):
+            path = folder / name
+            rel = path.relative_to(templates).as_posix()
+            if rel.startswith("static/") and path.suffix in (".css", ".js"):
+                continue
+            try:
+                found.append((rel, file_key(path)))
+            except OSError:
+                continue
+    return (str(templates.resolve()), *found)

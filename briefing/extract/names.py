@@ -26,6 +26,8 @@ def fold_map(text: str) -> tuple[str, list[int]]:
     `starts[i]` is where folded character i begins in `text`; `starts[len(folded)]` is `len(text)`, so a
     folded span (a, b) is `text[starts[a]:starts[b]]`, combining marks and all.
     """
+    if text.isascii():  # nothing to fold: the common case, in C
+        return text, list(range(len(text) + 1))
     out: list[str] = []
     starts: list[int] = []
     for index, char in enumerate(text):

@@ -9,6 +9,7 @@ that word alone ("Kishida said"). "Mr. Wang" after both Wang Yi and Wang Xiaohon
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,33 @@ def _forms(people: Iterable[Person]) -> list[tuple[str, str, bool]]:
     return [f for f in forms if f[0]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    """Everything find_mentions needs about a set of people, built once per set."""
+
+    pattern: re.Pattern[str] | None  # any form, longest first, as a lookahead (overlaps allowed)
+    by_text: dict[str, tuple[tuple[str, str, bool], ...]]  # casefolded form -> (form, id, full)
+    keys: dict[str, frozenset[str]]  # a short word -> who it may name
+
+
+@functools.lru_cache(maxsize=16)
+def _matcher(people: tuple[Person, ...]) -> _Matcher:
+    forms = _forms(people)
+    by_text: dict[str, list[tuple[str, str, bool]]] = {}
+    for form in forms:
+        by_text.setdefault(" ".join(form[0].split()).casefold(), []).append(form)
+    alternatives = sorted(by_text, key=lambda f: (-len(f), f))
+    body = "|".join(r"[^\S\n]+".join(re.escape(w) for w in f.split()) for f in alternatives)
+    pattern = re.compile(rf"(?<!\w)(?=({body})(?!\w))", re.IGNORECASE) if body else None
+    keys: dict[str, set[str]] = {}
+    for person in people:
+        for name in (person.name, *person.aliases):
+            for key in name_keys(name):
+                keys.setdefault(key, set()).add(person.id)
+    return _Matcher(pattern, {k: tuple(v) for k, v in by_text.items()},
+                    {k: frozenset(v) for k, v in keys.items()})
+
+
 def _capitalised_like(form: str, matched: str) -> bool:
     """Each word capitalised in the registry form must be capitalised in the text."""
     for want, got in zip(form.split(), matched.split(), strict=False):
@@ -68,13 +96,11 @@ def find_mentions(
     titles that may stand before a surname ("Premier Wang").
     """
     folded, starts = fold_map(text)
-    people = [*registry.people.values(), *extra]
+    matcher = _matcher((*registry.people.values(), *extra))
     candidates: list[Mention] = []
     places: list[Mention] = []  # "Ho Chi Minh City": no person, and no short reference inside either
-    for form, pid, full in _forms(people):
-        words = r"[^\S\n]+".join(re.escape(w) for w in form.split())
-        pattern = re.compile(rf"(?<!\w)(?=({words})(?!\w))", re.IGNORECASE)
-        for match in pattern.finditer(folded):
+    for match in matcher.pattern.finditer(folded) if matcher.pattern else ():
+        for form, pid, full in matcher.by_text[" ".join(match.group(1).split()).casefold()]:
             if _capitalised_like(form, match.group(1)):
                 mention = Mention(match.start(1), match.end(1), pid, full)
                 (places if full and is_place(folded, match.end(1)) else candidates).append(mention)
@@ -83,11 +109,7 @@ def find_mentions(
     for mention in fulls:
         first_full.setdefault(mention.person_id, mention.start)
 
-    keys: dict[str, set[str]] = {}  # a short word -> who it may name
-    for person in people:
-        for name in (person.name, *person.aliases):
-            for key in name_keys(name):
-                keys.setdefault(key, set()).add(person.id)
+    keys = matcher.keys  # a short word -> who it may name
     discovered = {p.id for p in extra}
     shorts = [m for m in candidates if not m.full]
     for match in _reference_pattern(titles).finditer(folded):

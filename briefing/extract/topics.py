@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections import Counter
 
 from ..model import IngestRules, Registry
 
@@ -16,12 +18,22 @@ def count_phrase(phrase: str, text: str) -> int:
     return len(re.findall(rf"(?<!\w){body}(?!\w)", text, re.IGNORECASE))
 
 
+@functools.lru_cache(maxsize=16)
+def _phrases(keywords: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]) -> re.Pattern[str] | None:
+    """Every keyword phrase of every topic in one pattern: a lookahead, so overlaps all count."""
+    phrases = sorted({" ".join(p.split()).casefold() for _, pairs in keywords for p, _ in pairs if p.split()},
+                     key=lambda p: (-len(p), p))
+    body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in phrases)
+    return re.compile(rf"(?<!\w)(?=({body})(?!\w))", re.IGNORECASE) if body else None
+
+
 def topic_scores(text: str, registry: Registry) -> dict[str, float]:
     """Score per topic id: sum of weight x occurrences of each keyword phrase."""
-    return {
-        tid: sum(weight * count_phrase(phrase, text) for phrase, weight in topic.keywords)
-        for tid, topic in registry.topics.items()
-    }
+    keywords = tuple((tid, topic.keywords) for tid, topic in registry.topics.items())
+    pattern = _phrases(keywords)
+    seen = Counter(" ".join(m.group(1).split()).casefold() for m in pattern.finditer(text)) if pattern else Counter()
+    return {tid: sum(weight * seen[" ".join(phrase.split()).casefold()] for phrase, weight in pairs)
+            for tid, pairs in keywords}
 
 
 def pick_topics(

@@ -89,9 +89,9 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
+def serve(directory: Path, handler_class: type[SimpleHTTPRequestHandler] | None = None) -> Iterator[str]:
     """Serve `directory` on 127.0.0.1 at a free port in a thread; yield the root URL."""
-    handler = functools.partial(_Handler, directory=str(directory))
+    handler = functools.partial(handler_class or _Handler, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="browser-http", daemon=True)
     thread.start()

@@ -7,7 +7,6 @@ bundles vnu.jar; it needs Java 8+) and linkchecker.
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import json
 import os
@@ -15,16 +14,14 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from browser_support import serve
 from conftest import REPO, make_site
 
 from briefing.cli import main
@@ -147,21 +144,6 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def _serve(directory: Path) -> Iterator[str]:
-    """Serve `directory` on 127.0.0.1 at a free port in a thread; yield the server's root URL."""
-    handler = functools.partial(_Handler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)  # port 0: the OS picks a free port
-    thread = threading.Thread(target=server.serve_forever, name="validators-http", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 def _linkchecker_command() -> list[str]:
     if importlib.util.find_spec("linkcheck") is None:
         pytest.fail(f"linkchecker is not installed; {INSTALL}", pytrace=False)
@@ -187,7 +169,7 @@ def test_linkchecker_finds_no_broken_links_or_anchors(site_output: Path, tmp_pat
     mount = www / prefix.strip("/")  # www itself for "/"
     mount.parent.mkdir(parents=True, exist_ok=True)
     mount.symlink_to(site_output, target_is_directory=True)
-    with _serve(www) as server:
+    with serve(www, _Handler) as server:
         home = server + prefix.lstrip("/")
         result = subprocess.run(
             [*command, "--config", str(config), "--no-status", "--threads", "0", "--timeout", "10",

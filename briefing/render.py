@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import heapq
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -267,8 +268,8 @@ class Related:
                 for slug in slugs[max(0, at - RELATED_WINDOW): at + RELATED_WINDOW + 1]:
                     points[slug] += weight
         points.pop(brief.slug, None)
-        best = sorted(points, key=lambda s: (-points[s], abs(self.rank[s] - here), self.rank[s]))
-        return tuple(best[:RELATED_MAX])
+        best = heapq.nsmallest(RELATED_MAX, points, key=lambda s: (-points[s], abs(self.rank[s] - here), self.rank[s]))
+        return tuple(best)
 
 
 def render_pages(pages: Iterable[Page], env: jinja2.Environment, site: Site,

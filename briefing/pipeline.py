@@ -69,8 +69,10 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     else:
         files = render_pages(pages, make_env(templates), site, root)
     files += static_files(templates, root)
-    index = cache.search if cache else search_files
-    files += index(files, config.language)  # the Pagefind index of the rendered brief pages
+    if cache:
+        files += cache.search(files, config.language)  # the Pagefind index of the rendered brief pages
+    else:
+        files += search_files(files, config.language, root / ".briefing-cache")
     report = write_output(files, out_dir or root / "output", root)
     return BuildReport(
         pages=len(pages),

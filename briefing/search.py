@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import logging
+import shutil
 from collections.abc import Coroutine, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from . import urls
@@ -22,6 +25,7 @@ from .model import OutputFile
 log = logging.getLogger(__name__)
 
 INDEXED_TEMPLATES = frozenset({"brief.html"})  # pages that become search results
+PAGEFIND_PIN = "1.4.0"  # as pinned in pyproject.toml; part of the cache key
 TIMEOUT = 600.0  # seconds for the whole index; Pagefind takes well under a second per 100 pages
 # What the site's own search script (templates/static/search.js) loads; Pagefind's UI bundles are left out.
 KEEP_FILES = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
@@ -30,10 +34,59 @@ KEEP_SUFFIXES = (".pf_meta", ".pf_fragment", ".pf_index", ".pf_filter", ".pagefi
 T = TypeVar("T")
 
 
-def search_files(files: Sequence[OutputFile], language: str) -> list[OutputFile]:
-    """The Pagefind index of the brief pages among `files`, as OutputFiles under pagefind/."""
+def search_files(files: Sequence[OutputFile], language: str, cache_dir: Path | None = None) -> list[OutputFile]:
+    """The Pagefind index of the brief pages among `files`, as OutputFiles under pagefind/.
+
+    With `cache_dir`, the bundle of the last build is kept there under a hash of everything it
+    depends on (the indexed pages, the language, the pinned Pagefind), and reused when that is equal.
+    """
     pages = sorted((f for f in files if f.source in INDEXED_TEMPLATES), key=lambda f: f.path)
     lang = language.split("-")[0].lower() or "en"
+    key = _cache_key(pages, lang)
+    cached = _read_cache(cache_dir, key) if cache_dir else None
+    if cached is not None:
+        return cached
+    found = _search_files(pages, lang)
+    if cache_dir:
+        _write_cache(cache_dir, key, found)
+    return found
+
+
+def _cache_key(pages: Sequence[OutputFile], language: str) -> str:
+    digest = hashlib.sha256(f"pagefind {PAGEFIND_PIN} {language}\n".encode())
+    for page in pages:
+        digest.update(page.path.encode() + b"\0" + hashlib.sha256(page.data).digest())
+    return digest.hexdigest()[:32]
+
+
+def _read_cache(cache_dir: Path, key: str) -> list[OutputFile] | None:
+    folder = cache_dir / "pagefind" / key
+    if not (folder / ".complete").is_file():
+        return None
+    prefix = urls.output_path(urls.PAGEFIND).removesuffix("index.html")
+    paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != ".complete")
+    return [OutputFile(prefix + p.relative_to(folder).as_posix(), p.read_bytes(), "pagefind") for p in paths]
+
+
+def _write_cache(cache_dir: Path, key: str, found: Sequence[OutputFile]) -> None:
+    """Keep this bundle (and only this one) for the next build; a failure here only costs speed."""
+    root = cache_dir / "pagefind"
+    prefix = urls.output_path(urls.PAGEFIND).removesuffix("index.html")
+    try:
+        if root.is_dir():
+            shutil.rmtree(root)
+        folder = root / key
+        for file in found:
+            target = folder / file.path.removeprefix(prefix)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(file.data)
+        (folder / ".complete").write_text("ok\n", encoding="utf-8")
+    except OSError as exc:
+        log.warning("search index cache not written: %s", exc)
+
+
+def _search_files(pages: Sequence[OutputFile], lang: str) -> list[OutputFile]:
+    """Run Pagefind over `pages`."""
     try:
         bundle = _run(asyncio.wait_for(_index(pages, lang), TIMEOUT))
     except FileNotFoundError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ def test_three_builds_write_byte_identical_indexes(site_root: Path, tmp_path: Pa
     """Each build starts its own Pagefind process (its own hash seeds): the files must not differ."""
     trees = []
     for n in range(3):
+        shutil.rmtree(site_root / ".briefing-cache", ignore_errors=True)  # no reuse: run Pagefind each time
         build(site_root, out_dir=tmp_path / f"out{n}")
         trees.append(tree(tmp_path / f"out{n}" / "pagefind"))
     assert trees[0] and trees[0] == trees[1] == trees[2]
@@ -62,3 +64,28 @@ def test_a_missing_pagefind_binary_fails_the_build_and_writes_nothing(site_root:
         build(site_root)
     assert "pagefind" in str(err.value).lower()
     assert not (site_root / "output").exists()
+
+
+def test_unchanged_brief_pages_reuse_the_cached_index(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefing.search as search
+    from briefing.pipeline import build
+
+    build(site_root)
+    first = {p.relative_to(site_root / "output").as_posix(): p.read_bytes()
+             for p in (site_root / "output" / "pagefind").rglob("*") if p.is_file()}
+    calls: list[int] = []
+    real = search._search_files
+
+    def counting(*args: object) -> object:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "_search_files", counting)
+    build(site_root, out_dir=site_root / "again")
+    again = {p.relative_to(site_root / "again").as_posix(): p.read_bytes()
+             for p in (site_root / "again" / "pagefind").rglob("*") if p.is_file()}
+    assert calls == [] and again == first
+    brief = site_root / "content/briefs/undated-note.md"
+    brief.write_text(brief.read_text().replace("Nothing dated here.", "Zanzibar is new here."), encoding="utf-8")
+    build(site_root)
+    assert calls == [1]

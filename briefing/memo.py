@@ -14,6 +14,8 @@ Nothing here is global: a BuildCache belongs to the process that made it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -32,6 +34,7 @@ from .search import INDEXED_TEMPLATES, search_files
 
 log = logging.getLogger(__name__)
 
+
 FileKey = tuple[int, int, int, int]  # (mtime_ns, size, inode, ctime_ns)
 Lookup = tuple[str, str, str | None]  # (kind, id, the URL it resolved to or None)
 
@@ -48,7 +51,7 @@ class TrackingMarkdown(MarkdownCache):
     def __init__(self) -> None:
         super().__init__(make_markdown(), self._lookup, urls.relative)
         self.known: Mapping[str, Mapping[str, object]] = {}
-        self.entries: dict[tuple[str, str], tuple[Rendered, tuple[Lookup, ...]]] = {}
+        self.entries: dict[tuple[str, str], tuple[Rendered, tuple[Lookup, ...]]] = {}  # (url, text hash)
         self.used: set[tuple[str, str]] = set()
         self.hits = 0
         self._seen: list[Lookup] = []
@@ -72,7 +75,7 @@ class TrackingMarkdown(MarkdownCache):
 
     def render(self, text: str, from_url: str) -> Rendered:
         """HTML for `text` on the page at `from_url`, reused while its cross-references hold."""
-        key = (from_url, text)
+        key = (from_url, hashlib.sha256(text.encode()).hexdigest())
         self.used.add(key)
         entry = self.entries.get(key)
         if entry is not None and all(self._resolve(kind, ident) == found for kind, ident, found in entry[1]):
@@ -83,6 +86,47 @@ class TrackingMarkdown(MarkdownCache):
         rendered = super().render(text, from_url)
         self.entries[key] = (rendered, tuple(self._seen))
         return rendered
+
+
+    def save(self, path: Path) -> None:
+        """Write the entries this build used as JSON, for the next process; failures cost only speed."""
+        entries = [{"url": url, "text": digest, "html": r.html, "unresolved": [list(u) for u in r.unresolved],
+                    "refused": [list(u) for u in r.refused], "lookups": [list(k) for k in lookups]}
+                   for (url, digest), (r, lookups) in sorted(self.entries.items()) if (url, digest) in self.used]
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"version": _renderer_version(), "entries": entries}), encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            log.warning("markdown cache not written: %s", exc)
+
+    @classmethod
+    def load(cls, path: Path) -> TrackingMarkdown:
+        """A cache filled from `path` when it holds a readable cache of this version, else empty."""
+        cache = cls()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") != _renderer_version():
+                return cache
+            for e in data["entries"]:
+                rendered = Rendered(str(e["html"]), tuple((int(a), str(b)) for a, b in e["unresolved"]),
+                                    tuple((int(a), str(b)) for a, b in e["refused"]))
+                lookups = tuple((str(k), str(i), None if f is None else str(f)) for k, i, f in e["lookups"])
+                cache.entries[(str(e["url"]), str(e["text"]))] = (rendered, lookups)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            cache.entries = {}
+        return cache
+
+
+def _renderer_version() -> str:
+    """Changes whenever the Markdown renderer could: markdown-it's version and our markdown.py."""
+    import markdown_it
+
+    from . import markdown
+
+    source = Path(markdown.__file__).read_bytes()
+    return hashlib.sha256(markdown_it.__version__.encode() + b"\0" + source).hexdigest()[:16]
 
 
 @dataclass(slots=True)

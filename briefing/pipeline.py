@@ -13,6 +13,7 @@ from . import urls
 from .config import load_config, normalise_base_url
 from .errors import Problem, ProblemsError
 from .load import load_site
+from .memo import TrackingMarkdown
 from .output import write_output
 from .render import make_env, plan_pages, render_pages, static_files
 from .search import search_files
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MARKDOWN_CACHE = Path(".briefing-cache") / "markdown.json"  # under the project root
 STRICT = frozenset({"warning", "review"})  # build --strict: any warning or review item fails
 SCHEMA = frozenset({"warning"})  # check: schema warnings (unknown keys) fail; review items do not
 
@@ -57,7 +59,8 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
             raise ProblemsError([Problem("--base-url", None, f"'{base_url}' must start with '/' or 'http(s)://'")])
         config = dataclasses.replace(config, base_url=normal)
     site = load_site(root, config, registry, cache.parse if cache else None)
-    plan = plan_pages(site, cache.markdown_for(site) if cache else None)
+    markdown = cache.markdown if cache else TrackingMarkdown.load(root / MARKDOWN_CACHE)
+    plan = plan_pages(site, cache.markdown_for(site) if cache else markdown.start(site))
     warnings = config.warnings + site.warnings + plan.warnings
     failing = [dataclasses.replace(w, severity="error") for w in warnings if w.severity in fail_on]
     if failing:
@@ -74,6 +77,8 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     else:
         files += search_files(files, config.language, root / ".briefing-cache")
     report = write_output(files, out_dir or root / "output", root)
+    if not cache:
+        markdown.save(root / MARKDOWN_CACHE)
     return BuildReport(
         pages=len(pages),
         files=len(files),

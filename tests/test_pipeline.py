@@ -146,3 +146,25 @@ def test_strict_turns_warnings_into_errors(site_root: Path) -> None:
     with pytest.raises(ProblemsError) as err:
         build(site_root, fail_on=STRICT)
     assert "undated-note.md:11: needs review: date-missing" in str(err.value)
+
+
+def test_markdown_cache_on_disk_gives_the_same_site_and_follows_the_registry(site_root: Path, tmp_path: Path) -> None:
+    build(site_root, out_dir=tmp_path / "cold")
+    assert (site_root / ".briefing-cache" / "markdown.json").is_file()
+    build(site_root, out_dir=tmp_path / "warm")
+    assert manifest(tmp_path / "warm") == manifest(tmp_path / "cold")
+    # a cached body whose cross-reference no longer resolves must be rendered again, and fail
+    site_yaml = site_root / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("  bob-tran:", "  bob-tram:"), encoding="utf-8")
+    for brief in (site_root / "content/briefs").glob("*.md"):
+        brief.write_text(brief.read_text().replace("- bob-tran", "- bob-tram").replace("[bob-tran]", "[bob-tram]"))
+    with pytest.raises(ProblemsError) as err:
+        build(site_root, out_dir=tmp_path / "after")
+    assert "unknown cross-reference 'person:bob-tran' (did you mean 'bob-tram'?)" in str(err.value)
+
+
+def test_a_corrupt_markdown_cache_is_ignored(site_root: Path, tmp_path: Path) -> None:
+    build(site_root, out_dir=tmp_path / "cold")
+    (site_root / ".briefing-cache" / "markdown.json").write_text('{"version": 1, "entries": [{"url": 3}]}')
+    build(site_root, out_dir=tmp_path / "again")
+    assert manifest(tmp_path / "again") == manifest(tmp_path / "cold")

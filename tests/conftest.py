@@ -24,6 +24,15 @@ def site_root(tmp_path: Path) -> Path:
     return make_site(tmp_path / "site")
 
 
+@pytest.fixture
+def built(site_root: Path) -> Path:
+    """The fixture site, built into its output/ folder."""
+    from briefing.pipeline import build
+
+    build(site_root)
+    return site_root / "output"
+
+
 def write_files(root: Path, files: dict[str, str]) -> None:
     """Write {relative path: text} under root, creating folders."""
     for rel, text in files.items():

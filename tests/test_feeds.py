@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from browser_support import require
 from crawl import parse_site, resolve
 
@@ -17,12 +16,6 @@ import feedparser  # noqa: E402
 
 def feeds(out: Path) -> list[Path]:
     return sorted(out.rglob("feed.xml"))
-
-
-@pytest.fixture
-def built(site_root: Path) -> Path:
-    build(site_root)
-    return site_root / "output"
 
 
 def test_every_feed_parses_without_bozo_errors(built: Path) -> None:

@@ -17,12 +17,6 @@ def manifest(out: Path) -> dict[str, str]:
             for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def built(site_root: Path) -> Path:
-    build(site_root)
-    return site_root / "output"
-
-
 def test_every_internal_link_and_fragment_resolves(built: Path) -> None:
     pages = parse_site(built)
     assert len(pages) >= 10

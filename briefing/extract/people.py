@@ -9,6 +9,7 @@ that word alone ("Kishida said"). "Mr. Wang" after both Wang Yi and Wang Xiaohon
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -127,18 +128,36 @@ def find_mentions(
 
 def _resolve_shorts(shorts: list[Mention], taken: list[Mention], first_full: dict[str, int]) -> list[Mention]:
     """Short references outside full names and places that name exactly one person already named in full."""
+    blocked = _merged((m.start, m.end) for m in taken)
+    block_starts = [start for start, _ in blocked]
     known: dict[tuple[int, int], set[str]] = {}
     for mention in shorts:
-        if any(f.start < mention.end and mention.start < f.end for f in taken):
+        at = bisect.bisect_left(block_starts, mention.end) - 1  # the last blocked span starting before its end
+        if at >= 0 and blocked[at][1] > mention.start:
             continue
         if first_full.get(mention.person_id, mention.end) < mention.start:
             known.setdefault((mention.start, mention.end), set()).add(mention.person_id)
+    spans = sorted(known)
+    starts = [start for start, _ in spans]
+    longest = max((end - start for start, end in spans), default=0)
     resolved: list[Mention] = []
-    for (start, end), pids in known.items():
-        overlapping = set().union(*(p for (a, b), p in known.items() if a < end and start < b))
+    for start, end in spans:
+        near = spans[bisect.bisect_left(starts, start - longest): bisect.bisect_left(starts, end)]
+        overlapping = set().union(*(known[(a, b)] for a, b in near if a < end and start < b))
         if len(overlapping) == 1:  # "Premier Wang" and "Wang" must agree on one person
-            resolved.append(Mention(start, end, next(iter(pids)), False))
+            resolved.append(Mention(start, end, next(iter(known[(start, end)])), False))
     return _greedy(resolved)
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping (start, end) spans merged into disjoint ones, in order."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _greedy(mentions: list[Mention]) -> list[Mention]:

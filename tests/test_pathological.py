@@ -1,0 +1,62 @@
+"""Pathological articles and briefs under the size caps finish in bounded time (bad-inputs row 6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import write_files
+
+from briefing.clean import clean
+from briefing.config import load_config
+from briefing.extract import extract
+from briefing.pipeline import build
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIG, REGISTRY = load_config(REPO / "site.yaml")
+ARTICLES = {
+    "brackets": b"[" * 400_000,
+    "one long line": b"word " * 80_000,
+    "many short lines naming people": b"Xi Jinping met To Lam.\n" * 18_000,
+    "dense short references": b"Xi Jinping met Xi and Lam and President Xi. " * 9_000,
+    "nested quotes": b'"' * 200_000 + b" said Xi.",
+}
+
+
+@pytest.mark.timeout(30)  # a guard against hangs and quadratic blow-ups, not a speed measurement
+@pytest.mark.parametrize("raw", ARTICLES.values(), ids=ARTICLES.keys())
+def test_pathological_article_ingests_in_bounded_time(raw: bytes) -> None:
+    article = clean(raw, "x.txt", CONFIG.ingest)
+    if article.paragraphs:
+        extract(article, REGISTRY, CONFIG.ingest)
+
+
+@pytest.mark.timeout(60)
+def test_pathological_brief_builds_in_bounded_time(site_root: Path) -> None:
+    head = "---\ntitle: x\ndate: null\nleaders: []\ntopics: []\n---\n"
+    write_files(site_root, {
+        "content/briefs/brackets.md": head + "[" * 100_000,
+        "content/briefs/emphasis.md": head + "*a " * 30_000 + "> " * 2_000 + "x",
+    })
+    build(site_root)
+    assert (site_root / "output/briefs/brackets/index.html").is_file()
+
+
+def test_seed_over_the_size_cap_is_skipped_with_a_message(tmp_path: Path) -> None:
+    from briefing.ingest import ingest
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "huge.txt").write_bytes(b"word " * 500_000)  # 2.5 MB
+    report = ingest(tmp_path / "seeds", tmp_path / "content" / "briefs", CONFIG, REGISTRY)
+    assert report.skipped == (tmp_path / "seeds" / "huge.txt",)
+    assert any("larger than 2 MB" in m for m in report.messages)
+
+
+def test_brief_over_the_size_cap_is_an_error(site_root: Path) -> None:
+    from briefing.errors import ProblemsError
+
+    write_files(site_root, {"content/briefs/huge.md": "---\ntitle: x\ndate: null\nleaders: []\ntopics: []\n---\n"
+                            + "word " * 500_000})
+    with pytest.raises(ProblemsError) as err:
+        build(site_root)
+    assert "huge.md: file is larger than 2 MB; split it or trim it" in str(err.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -177,8 +178,15 @@ def _entry(check: _Checker, section: str, key: object, value: object) -> dict[st
     return value
 
 
+def same_name_key(name: str) -> str:
+    """A name as one person's spellings compare: NFC, casefolded, one space, straight quotes."""
+    text = unicodedata.normalize("NFC", name).replace("’", "'").replace("‘", "'")
+    return " ".join(text.casefold().split())
+
+
 def _people(check: _Checker, data: dict[str, Any]) -> dict[str, Person]:
     people: dict[str, Person] = {}
+    owners: dict[str, str] = {}
     for pid, raw in data.items():
         entry = _entry(check, "people", pid, raw)
         if entry is None:
@@ -193,6 +201,11 @@ def _people(check: _Checker, data: dict[str, Any]) -> dict[str, Person]:
             role=check.text(entry, "role", where, ""),
             country=check.text(entry, "country", where, ""),
         )
+        for name in dict.fromkeys(same_name_key(n) for n in (people[pid].name, *people[pid].aliases)):
+            other = owners.setdefault(name, pid)
+            if other != pid:
+                check.add(f"{where}.name=", f"people '{other}' and '{pid}' share the name '{name}': "
+                                            "merge them into one entry (add the spelling to aliases)")
     return dict(sorted(people.items()))
 
 

@@ -89,3 +89,15 @@ def test_bad_date_order_or_nationalities(tmp_path: Path, body: str) -> None:
     with pytest.raises(ProblemsError) as err:
         load_config(write(tmp_path, "title: T\ningest:\n" + body))
     assert "date_order" in str(err.value) or "nationalities" in str(err.value)
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("Zo\u00eb Lee", "Zoe\u0308 Lee"),  # NFC and NFD
+    ("Alice Smith", "alice  smith"),  # case and spacing
+    ("Sean O\u2019Brien", "Sean O'Brien"),  # curly and straight apostrophes
+])
+def test_one_person_under_two_spellings_is_an_error(tmp_path: Path, first: str, second: str) -> None:
+    path = write(tmp_path, f"title: T\npeople:\n  a:\n    name: \"{first}\"\n  b:\n    name: \"{second}\"\n")
+    with pytest.raises(ProblemsError) as err:
+        load_config(path)
+    assert "site.yaml:6:11: people 'a' and 'b' share the name" in err.value.problems[0].format(tmp_path)

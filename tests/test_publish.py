@@ -130,3 +130,16 @@ def test_builds_are_identical_across_hash_seeds_time_zones_and_locales(site_root
         results.append(manifest(out))
     assert results[0] == results[1] == results[2]
     assert len(results[0]) > 10
+
+
+def test_symlinks_out_of_the_project_are_not_followed(site_root: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-CONTENT", encoding="utf-8")
+    (site_root / "templates" / "static" / "stolen.css").symlink_to(secret)
+    (site_root / "content" / "briefs" / "stolen.md").symlink_to(secret)
+    (site_root / "content" / "loop").symlink_to(site_root)  # a loop must not hang anything
+    build(site_root)
+    out = site_root / "output"
+    assert not (out / "static" / "stolen.css").exists() and not (out / "briefs" / "stolen").exists()
+    assert not any("SECRET-CONTENT" in p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert [p for p in out.rglob("*") if p.is_symlink()] == []

@@ -60,10 +60,3 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
         lowered = word.lower()
         close = [c for c in options if lowered and (lowered in c or c in lowered)][:1]
     return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def raise_if_errors(problems: Iterable[Problem]) -> None:
-    """Raise ProblemsError when any problem is an error."""
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ProblemsError(errors)

@@ -203,7 +203,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
         _feed(urls.FEED, urls.HOME, site.config.title, ordered, people),
         Page(urls.ROBOTS, "robots.txt", {}),
     ]
-    pages.append(Page(urls.SITEMAP, "sitemap.xml", {"entries": [_sitemap_entry(p, briefs) for p in pages
+    pages.append(Page(urls.SITEMAP, "sitemap.xml", {"entries": [_sitemap_entry(p) for p in pages
                                                                if p.template.endswith(".html")
                                                                and p.url not in UNLISTED]}))
     if problems:
@@ -237,7 +237,7 @@ def _paged(kind: str, ident: str, template: str, briefs: list[Brief], context: M
     }, source) for n in range(1, count + 1)]
 
 
-def _sitemap_entry(page: Page, briefs: Mapping[str, Brief]) -> dict[str, object]:
+def _sitemap_entry(page: Page) -> dict[str, object]:
     brief = page.context.get("brief")
     return {"url": page.url, "date": brief.date if isinstance(brief, Brief) else None}
 

@@ -25,6 +25,7 @@ from .model import OutputFile
 log = logging.getLogger(__name__)
 
 INDEXED_TEMPLATES = frozenset({"brief.html"})  # pages that become search results
+BUNDLE_PREFIX = urls.output_path(urls.PAGEFIND).removesuffix("index.html")  # "pagefind/"
 PAGEFIND_PIN = "1.4.0"  # as pinned in pyproject.toml; part of the cache key
 TIMEOUT = 600.0  # seconds for the whole index; Pagefind takes well under a second per 100 pages
 # What the site's own search script (templates/static/search.js) loads; Pagefind's UI bundles are left out.
@@ -63,21 +64,19 @@ def _read_cache(cache_dir: Path, key: str) -> list[OutputFile] | None:
     folder = cache_dir / "pagefind" / key
     if not (folder / ".complete").is_file():
         return None
-    prefix = urls.output_path(urls.PAGEFIND).removesuffix("index.html")
     paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != ".complete")
-    return [OutputFile(prefix + p.relative_to(folder).as_posix(), p.read_bytes(), "pagefind") for p in paths]
+    return [OutputFile(BUNDLE_PREFIX + p.relative_to(folder).as_posix(), p.read_bytes(), "pagefind") for p in paths]
 
 
 def _write_cache(cache_dir: Path, key: str, found: Sequence[OutputFile]) -> None:
     """Keep this bundle (and only this one) for the next build; a failure here only costs speed."""
     root = cache_dir / "pagefind"
-    prefix = urls.output_path(urls.PAGEFIND).removesuffix("index.html")
     try:
         if root.is_dir():
             shutil.rmtree(root)
         folder = root / key
         for file in found:
-            target = folder / file.path.removeprefix(prefix)
+            target = folder / file.path.removeprefix(BUNDLE_PREFIX)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(file.data)
         (folder / ".complete").write_text("ok\n", encoding="utf-8")
@@ -94,8 +93,7 @@ def _search_files(pages: Sequence[OutputFile], lang: str) -> list[OutputFile]:
         raise ProblemsError([Problem("pagefind", None, message)]) from None
     except Exception as exc:  # noqa: BLE001 - any indexer failure fails the build, with its reason
         raise ProblemsError([Problem("pagefind", None, f"search index failed: {type(exc).__name__}: {exc}")]) from None
-    prefix = urls.output_path(urls.PAGEFIND).removesuffix("index.html")
-    found = [OutputFile(prefix + rel, data, "pagefind") for rel, data in sorted(bundle.items()) if _keep(rel)]
+    found = [OutputFile(BUNDLE_PREFIX + rel, data, "pagefind") for rel, data in sorted(bundle.items()) if _keep(rel)]
     log.debug("search index: %d pages, %d files", len(pages), len(found))
     return found
 

@@ -15,7 +15,8 @@ from .errors import Problem, ProblemsError
 from .load import load_site
 from .memo import TrackingMarkdown
 from .output import write_output
-from .render import make_env, plan_pages, render_pages, static_files
+from .plan import plan_pages
+from .render import make_env, render_pages, static_files
 from .search import search_files
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from crawl import broken_links, parse_site, resolve
 
 from briefing.cli import main
 from briefing.pipeline import build
-from briefing.render import PAGE_SIZE
+from briefing.plan import PAGE_SIZE
 
 WEIGHT_LIMIT = 30 * 1024  # bytes of HTML + CSS per page, before compression; search assets aside
 EXTRA = 2 * PAGE_SIZE + 5  # briefs added for one person, one topic and one month: three pages each

@@ -1,0 +1,43 @@
+"""Related briefs: near in time, sharing leaders (2 points each) or topics (1 point each)."""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+
+from .model import Brief, Site
+
+RELATED_MAX = 5
+RELATED_WINDOW = 10  # briefs on each side of this one, in each leader's and topic's list, considered
+
+
+class Related:
+    """Each leader's and topic's brief list is searched only within RELATED_WINDOW briefs of a
+    brief, so the cost per brief stays bounded however large a person or topic grows.
+    Briefs are handled by their rank in the site's order (newest first) and named only at the end.
+    """
+
+    def __init__(self, site: Site) -> None:
+        self.order = site.order
+        self.rank = {slug: i for i, slug in enumerate(site.order)}
+        self.lists: dict[tuple[str, str], list[int]] = {}
+        for kind, index in (("person", site.by_person), ("topic", site.by_topic)):
+            for ident, slugs in index.items():
+                self.lists[kind, ident] = [self.rank[s] for s in slugs]  # ascending: lists follow site.order
+
+    def of(self, brief: Brief) -> tuple[str, ...]:
+        """Up to RELATED_MAX slugs, best first; ties go to the brief nearest in time, then the newer."""
+        here = self.rank[brief.slug]
+        points: Counter[int] = Counter()
+        for kind, ids, weight in (("person", brief.leaders, 2), ("topic", brief.topics, 1)):
+            for ident in dict.fromkeys(ids):
+                ranks = self.lists[kind, ident]
+                at = bisect.bisect_left(ranks, here)
+                window = ranks[max(0, at - RELATED_WINDOW): at + RELATED_WINDOW + 1]
+                for _ in range(weight):
+                    points.update(window)  # counted in C
+        points.pop(here, None)
+        size = len(self.order)
+        # One integer per candidate orders by (more points, nearer in time, lower rank).
+        keys = sorted((-score * size + abs(rank - here)) * size + rank for rank, score in points.items())
+        return tuple(self.order[key % size] for key in keys[:RELATED_MAX])

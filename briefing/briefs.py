@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,11 @@ def dump_brief(brief: Brief) -> str:
 
 
 def decode_brief(data: bytes, path: Path) -> str:
-    """Strict UTF-8 with the bad byte's line and column; BOM dropped; line endings normalised."""
+    """Strict UTF-8 with the bad byte's line and column; BOM dropped; line endings normalised; NFC.
+
+    Used for every authored file (briefs, bios, site.yaml): a name typed as 'e' + combining
+    accent and one typed precomposed come out as the same characters on every page.
+    """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -69,7 +74,7 @@ def decode_brief(data: bytes, path: Path) -> str:
         message = f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8"
         raise ProblemsError([Problem(path, line, message, column)]) from None
     text = text.removeprefix("\ufeff")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:

@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from .briefs import decode_brief
 from .errors import Problem, ProblemsError, did_you_mean
 from .model import IngestRules, Person, Registry, SiteConfig, Topic
 from .yamlsafe import load_mapping
@@ -98,11 +99,9 @@ def normalise_base_url(value: str) -> str | None:
 def load_config(path: Path) -> tuple[SiteConfig, Registry]:
     """Read site.yaml at `path`; raise ProblemsError listing every error; warnings go in the config."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_brief(path.read_bytes(), path)
     except FileNotFoundError:
         raise ProblemsError([Problem(path, None, "site.yaml not found (is --root the project folder?)")]) from None
-    except UnicodeDecodeError as exc:
-        raise ProblemsError([Problem(path, None, f"not valid UTF-8 ({exc.reason})")]) from None
     data, spots = load_mapping(text, path)
     check = _Checker(path, spots)
     check.unknown(data, SITE_KEYS, "")

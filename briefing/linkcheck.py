@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import urls
+from .text import clip
 
 TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*?)?\s*/?>")
 ID_ATTR = re.compile(r"""<[a-zA-Z][^<>]*?\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
@@ -216,7 +217,7 @@ def _judge(value: str, path: str, base: str, origin: str | None, files: set[str]
     """(message, kind) for one href; ("", "") when it is fine."""
     squashed = re.sub(r"[\x00-\x20]", "", value).lower()
     if squashed.startswith(UNSAFE_SCHEMES):
-        return f"unsafe URL '{value[:60]}'", "unsafe-url"
+        return f"unsafe URL '{clip(value, 60, '')}'", "unsafe-url"
     if value == "" or value == "#":
         return f"empty link target '{value}'", "broken-link"
     parts = urlsplit(value)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import Paragraph
+from ..text import clip
 
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st no nos sr jr gen lt col capt cmdr adm maj sgt sen rep gov pres rev hon "
@@ -15,6 +16,8 @@ ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\s+)(?=[\"“‘'(\[]?\w)")
 LONG_SENTENCE = 35
 MAX_WORDS = 120  # a runaway 'sentence' (no full stops) is cut
+MAX_CHARS = 1000  # ... and so is one with no spaces (Chinese, Japanese, Thai), between graphemes
+_WORD = re.compile(r"\S+")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -56,5 +59,15 @@ def summarize(paragraphs: Sequence[Paragraph]) -> str:
     summary = sentences[0]
     if len(sentences) > 1 and len(summary.split()) <= LONG_SENTENCE:
         summary = f"{summary} {sentences[1]}"
-    words = summary.split()
-    return summary if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS]) + " …"
+    return clip_summary(summary)
+
+
+def clip_summary(text: str) -> str:
+    """At most MAX_WORDS words and MAX_CHARS characters, cut between words and never inside a
+    grapheme cluster; the text kept is the original, spacing and all."""
+    words = _WORD.finditer(text)
+    for count, word in enumerate(words, 1):
+        if count == MAX_WORDS and word.end() < len(text.rstrip()):
+            text = text[: word.end()] + " …"
+            break
+    return clip(text, MAX_CHARS, " …")

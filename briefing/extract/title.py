@@ -6,12 +6,14 @@ import re
 from collections.abc import Sequence
 
 from ..model import Article, Registry
+from ..text import clip
 from .dates import find_dates
 from .people import find_mentions
 from .summary import split_sentences
 
 MAX_WORDS = 16
 MAX_SCAN = 120  # words of the lede sentence considered
+MAX_CHARS = 200  # a sentence without spaces (Chinese, Japanese, Thai) is cut between graphemes
 OPENERS = frozenset(
     "on in at as when while after before during following amid amidst upon earlier later "
     "meanwhile yesterday today tonight last this recently since despite according".split()
@@ -44,7 +46,7 @@ def generate_title(sentence: str, registry: Registry, titles: Sequence[str]) -> 
     text = " ".join(words).rstrip(",;:—–- ")
     if text.endswith(".") and not text.endswith(".."):
         text = text[:-1]
-    text = text.strip()
+    text = clip(text.strip(), MAX_CHARS)
     return text[:1].upper() + text[1:] if text else "Untitled brief"
 
 

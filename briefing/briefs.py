@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, ProblemsError, did_you_mean
+from .errors import Problem, ProblemsError, did_you_mean, printable
 from .model import Brief, Person, Quote
 from .yamlsafe import load_mapping
 
@@ -20,10 +20,25 @@ KEYS = (
     "summary", "quotes", "people", "seed", "seed_sha256", "review",
 )
 PROFILE_KEYS = ("id", "name", "role", "country")
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10))})
+# \Z, not $: `$` also matches before a final newline, and "x\n" must never pass as a slug
+SLUG_PATTERN = re.compile(r"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])\Z)[a-z0-9][a-z0-9-]{0,99}\Z")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0/C1 controls but tab and newline
 MAX_FRONT_MATTER = 64 * 1024
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot name a brief (and its output folder), or None when it can."""
+    if SLUG_PATTERN.match(slug):
+        return None
+    if len(slug) > 100:
+        return f"it is {len(slug)} characters long; shorten it to 100 or fewer"
+    if slug in WINDOWS_RESERVED:
+        return f"'{slug}' is a reserved device name on Windows; add a word"
+    if re.fullmatch(r"[a-z0-9-]+", slug):
+        return "start it with a lowercase letter or digit"
+    return "use lowercase letters, digits and hyphens"
 
 
 def dump_brief(brief: Brief) -> str:
@@ -115,9 +130,9 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
             problem(str(key), f"unknown key '{key}'{did_you_mean(str(key), KEYS)}", "warning")
 
     slug = path.stem
-    if not SLUG_PATTERN.match(slug):
-        message = f"file name '{path.name}' is not a valid slug: use lowercase letters, digits and hyphens"
-        problems.append(Problem(path, None, message))
+    wrong = slug_problem(slug)
+    if wrong:
+        problems.append(Problem(path, None, f"file name '{printable(path.name)}' is not a valid slug: {wrong}"))
 
     def text_field(key: str, required: bool = False) -> str | None:
         value = data.get(key)

@@ -13,7 +13,7 @@ from .errors import Problem, ProblemsError, did_you_mean
 from .model import IngestRules, Person, Registry, SiteConfig, Topic
 from .yamlsafe import load_mapping
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}\Z")  # \Z: `$` would also accept a final newline
 SITE_KEYS = ("title", "description", "base_url", "language", "ingest", "people", "topics")
 INGEST_KEYS = ("boilerplate", "tail_markers", "titles", "topic_threshold", "max_topics", "date_order",
                "nationalities", "borrow_event_dates")

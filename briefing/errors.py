@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +21,13 @@ class Problem:
 
     def format(self, root: Path | None = None) -> str:
         """Render as `path:line:col: message`, the path relative to root when possible."""
-        where = display_path(self.path, root)
+        where = printable(display_path(self.path, root))
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{where}: {prefix}{self.message}"
+        return f"{where}: {prefix}{printable(self.message)}"
 
 
 class BriefingError(Exception):
@@ -39,6 +40,15 @@ class ProblemsError(BriefingError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(p.format() for p in self.problems))
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """`text` on one line: control characters and line separators as escapes (a file named
+    "x\\n.md" is shown as `x\\n.md`, so a name cannot forge a further `path:line:` line)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def display_path(path: Path | str, root: Path | None = None) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .briefs import decode_brief, dump_brief, parse_brief, split_front_matter
 from .clean import clean
-from .errors import ProblemsError
+from .errors import ProblemsError, printable
 from .events import event_dates, group_events, join_event
 from .extract import extract
 from .load import is_ignored
@@ -39,9 +39,9 @@ def _show(path: Path, levels: int) -> str:
     for _ in range(levels):
         base = base.parent
     try:
-        return path.relative_to(base).as_posix()
+        return printable(path.relative_to(base).as_posix())
     except ValueError:
-        return path.as_posix()
+        return printable(path.as_posix())
 
 
 def list_seeds(seeds_dir: Path) -> tuple[list[Path], list[tuple[Path, str]]]:

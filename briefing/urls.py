@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from slugify import slugify
 
-SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}\Z")  # \Z: `$` would also accept a final newline
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\Z")
 
 HOME = "/"
 PEOPLE = "/people/"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slugify import slugify
 
+from ..briefs import WINDOWS_RESERVED
 from ..model import Article, Brief, IngestRules, Registry
 from .body import to_markdown
 from .dates import date_facts
@@ -24,6 +25,8 @@ def make_slug(title: str, date_text: str | None, sha256: str) -> str:
     slug = "-".join(part for part in slug.split("-") if part)
     if not slug:
         slug = f"brief-{sha256[:8]}"
+    if slug in WINDOWS_RESERVED and not date_text:  # con.md cannot be created on Windows
+        slug = f"{slug}-brief"
     return f"{date_text}-{slug}" if date_text else slug
 
 

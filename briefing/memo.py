@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from .errors import Problem
 from .load import parse_file
 from .markdown import MarkdownCache, Rendered, make_markdown
 from .model import Brief, OutputFile, Page, Site
+from .related import Related, shape
 from .render import make_env, render_pages
 from .search import INDEXED_TEMPLATES, search_files
 
@@ -51,7 +53,8 @@ class TrackingMarkdown(MarkdownCache):
     def __init__(self) -> None:
         super().__init__(make_markdown(), self._lookup, urls.relative)
         self.known: Mapping[str, Mapping[str, object]] = {}
-        self.entries: dict[tuple[str, str], tuple[Rendered, tuple[Lookup, ...]]] = {}  # (url, text hash)
+        self.entries: dict[tuple[str, str], tuple[Rendered, tuple[Lookup, ...]]] = {}  # (url, text)
+        self.stored: dict[tuple[str, str], tuple[Rendered, tuple[Lookup, ...]]] = {}  # (url, text's hash)
         self.used: set[tuple[str, str]] = set()
         self.hits = 0
         self._seen: list[Lookup] = []
@@ -75,10 +78,15 @@ class TrackingMarkdown(MarkdownCache):
 
     def render(self, text: str, from_url: str) -> Rendered:
         """HTML for `text` on the page at `from_url`, reused while its cross-references hold."""
-        key = (from_url, hashlib.sha256(text.encode()).hexdigest())
+        key = (from_url, text)  # a str caches its hash: an unchanged body costs one lookup
         self.used.add(key)
         entry = self.entries.get(key)
-        if entry is not None and all(self._resolve(kind, ident) == found for kind, ident, found in entry[1]):
+        if entry is None and self.stored:  # read from disk, where bodies are known by their hash
+            entry = self.stored.pop((from_url, _text_digest(text)), None)
+            if entry is not None:
+                self.entries[key] = entry
+        if entry is not None and all((ident in self.known.get(kind, {})) == (found is not None)
+                                     for kind, ident, found in entry[1]):  # url_for is a pure function
             self.hits += 1
             return entry[0]
         self._seen = []
@@ -90,9 +98,10 @@ class TrackingMarkdown(MarkdownCache):
 
     def save(self, path: Path) -> None:
         """Write the entries this build used as JSON, for the next process; failures cost only speed."""
-        entries = [{"url": url, "text": digest, "html": r.html, "unresolved": [list(u) for u in r.unresolved],
+        entries = [{"url": url, "text": _text_digest(text), "html": r.html,
+                    "unresolved": [list(u) for u in r.unresolved],
                     "refused": [list(u) for u in r.refused], "lookups": [list(k) for k in lookups]}
-                   for (url, digest), (r, lookups) in sorted(self.entries.items()) if (url, digest) in self.used]
+                   for (url, text), (r, lookups) in sorted(self.entries.items()) if (url, text) in self.used]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
@@ -113,10 +122,14 @@ class TrackingMarkdown(MarkdownCache):
                 rendered = Rendered(str(e["html"]), tuple((int(a), str(b)) for a, b in e["unresolved"]),
                                     tuple((int(a), str(b)) for a, b in e["refused"]))
                 lookups = tuple((str(k), str(i), None if f is None else str(f)) for k, i, f in e["lookups"])
-                cache.entries[(str(e["url"]), str(e["text"]))] = (rendered, lookups)
+                cache.stored[(str(e["url"]), str(e["text"]))] = (rendered, lookups)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            cache.entries = {}
+            cache.stored = {}
         return cache
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _renderer_version() -> str:
@@ -146,7 +159,19 @@ class BuildCache:
         self.templates_key: tuple[object, ...] | None = None
         self.env: jinja2.Environment | None = None
         self.stats: dict[str, int] = {}
+        self.related_memo: Related | None = None
+        self.config: object = None
+        self.digests: dict[bytes, str] = {}  # output bytes -> their hash, for write_output
+        # Search: the newest bundle, and (serve) the pages still to be indexed. Guarded by `lock`,
+        # because serve indexes in a thread of its own while the next build runs.
+        self.defer_search = False
+        self.lock = threading.Lock()
         self.index: tuple[object, list[OutputFile]] | None = None
+        self.pending: tuple[object, list[OutputFile], str] | None = None
+        self.published: list[OutputFile] = []
+        self.published_key: object = None
+        self.last_key: object = None
+        self.search_cache: Path | None = None
 
     def parse(self, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
         """parse_brief for a file, reused while the file is unchanged; failures are never kept."""
@@ -164,6 +189,12 @@ class BuildCache:
         self.stats = {}
         return self.markdown.start(site)
 
+    def related(self, site: Site) -> Related:
+        """Related briefs, remembered while no brief's date order, leaders or topics change."""
+        if self.related_memo is None or self.related_memo.shape != shape(site):
+            self.related_memo = Related(site)
+        return self.related_memo
+
     def environment(self, templates: Path) -> jinja2.Environment:
         """One Jinja environment while the template files stay the same; a fresh one otherwise."""
         key = _templates_key(templates)
@@ -178,11 +209,13 @@ class BuildCache:
         if env is not self.env:  # not our environment: nothing can be vouched for
             self.pages.clear()
             self.env = env
-        contexts = [{"site": site.config, **page.context} for page in pages]
+        if site.config != self.config:  # every page shows the site's config
+            self.pages.clear()
+            self.config = site.config
         missing = []
-        for page, context in zip(pages, contexts, strict=True):
+        for page in pages:
             old = self.pages.get(page.url)
-            if old is None or old.template != page.template or old.context != context:
+            if old is None or old.template != page.template or old.context != page.context:
                 missing.append(page)
         fresh = {}
         if missing or not self.pages:
@@ -190,9 +223,9 @@ class BuildCache:
             fresh = {page.url: file for page, file in zip(missing, rendered, strict=True)}
         files = []
         kept: dict[str, _Rendered] = {}
-        for page, context in zip(pages, contexts, strict=True):
+        for page in pages:
             file = fresh.get(page.url) or self.pages[page.url].file
-            kept[page.url] = _Rendered(page.template, context, file)
+            kept[page.url] = _Rendered(page.template, page.context, file)
             files.append(file)
         self.pages = kept
         self.stats.update(pages_rendered=len(missing), pages_reused=len(pages) - len(missing),
@@ -200,14 +233,62 @@ class BuildCache:
         return files
 
     def search(self, files: Sequence[OutputFile], language: str) -> list[OutputFile]:
-        """search_files, reused while the indexed pages' paths and bytes and the language are the same."""
-        key = (language, [(f.path, f.data) for f in files if f.source in INDEXED_TEMPLATES])
-        if self.index is not None and self.index[0] == key:
-            self.stats["search_reused"] = 1
-            return self.index[1]
-        found = search_files(files, language)
-        self.index = (key, found)
+        """search_files, reused while the indexed pages' paths and bytes and the language are the same.
+
+        With `defer_search` (serve), a changed page does not wait for Pagefind: the previous
+        bundle is returned at once and the pages are kept in `pending` for `index_pending`.
+        """
+        pages = [f for f in files if f.source in INDEXED_TEMPLATES]
+        key = (language, [(f.path, f.data) for f in pages])
+        with self.lock:
+            self.last_key = key
+            if self.index is not None and self.index[0] == key:
+                self.stats["search_reused"] = 1
+                self.pending = None
+                return self.index[1]
+            if self.defer_search and self.index is not None:
+                self.pending = (key, pages, language)
+                self.stats["search_deferred"] = 1
+                return self.index[1]
+        found = search_files(pages, language, self.search_cache)
+        with self.lock:
+            self.index = (key, found)
         return found
+
+    def index_pending(self) -> bool:
+        """Index the pages the last deferred build left pending; True when that made a new bundle."""
+        with self.lock:
+            pending = self.pending
+        if pending is None:
+            return False
+        key, pages, language = pending
+        found = search_files(pages, language, self.search_cache)
+        with self.lock:
+            self.index = (key, found)
+            if self.pending is pending:
+                self.pending = None
+        return True
+
+    def publish(self, files: list[OutputFile]) -> None:
+        """Record the files a build just published, and the search key of their pages."""
+        with self.lock:
+            self.published, self.published_key = files, self.last_key
+
+    def republished(self, files: list[OutputFile]) -> None:
+        """Record that `files` (the published pages with a newer search bundle) are now live."""
+        with self.lock:
+            self.published = files
+
+    def with_current_index(self) -> list[OutputFile] | None:
+        """The published files with the newest search bundle, if that bundle is of their pages and new."""
+        with self.lock:
+            if self.index is None or self.index[0] != self.published_key:
+                return None  # a newer build changed pages since: its own indexing will follow
+            found = self.index[1]
+            live = [f for f in self.published if f.source == "pagefind"]
+            if [(f.path, f.data) for f in live] == [(f.path, f.data) for f in found]:
+                return None
+            return [f for f in self.published if f.source != "pagefind"] + found
 
 
 def _templates_key(templates: Path) -> tuple[object, ...]:

@@ -61,7 +61,8 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         config = dataclasses.replace(config, base_url=normal)
     site = load_site(root, config, registry, cache.parse if cache else None)
     markdown = cache.markdown if cache else TrackingMarkdown.load(root / MARKDOWN_CACHE)
-    plan = plan_pages(site, cache.markdown_for(site) if cache else markdown.start(site))
+    plan = (plan_pages(site, cache.markdown_for(site), cache.related(site)) if cache
+            else plan_pages(site, markdown.start(site)))
     warnings = config.warnings + site.warnings + plan.warnings
     failing = [dataclasses.replace(w, severity="error") for w in warnings if w.severity in fail_on]
     if failing:
@@ -77,8 +78,10 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         files += cache.search(files, config.language)  # the Pagefind index of the rendered brief pages
     else:
         files += search_files(files, config.language, root / ".briefing-cache")
-    report = write_output(files, out_dir or root / "output", root)
-    if not cache:
+    report = write_output(files, out_dir or root / "output", root, cache.digests if cache else None)
+    if cache:
+        cache.publish(files)
+    else:
         markdown.save(root / MARKDOWN_CACHE)
     return BuildReport(
         pages=len(pages),
@@ -90,3 +93,16 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         seconds=time.perf_counter() - started,
         sources=tuple((urls.output_path(p.url), str(p.source)) for p in pages if p.source),
     )
+
+
+def publish_index(root: Path, out_dir: Path | None, cache: BuildCache) -> bool:
+    """Serve's second phase: republish the last build with the search bundle indexed since.
+
+    True when that changed the output; False when there was nothing newer to publish.
+    """
+    files = cache.with_current_index()
+    if files is None:
+        return False
+    write_output(files, out_dir or root / "output", root, cache.digests)
+    cache.republished(files)
+    return True

@@ -39,7 +39,7 @@ class Plan:
     warnings: tuple[Problem, ...]
 
 
-def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
+def plan_pages(site: Site, md: MarkdownCache | None = None, related: Related | None = None) -> Plan:
     """Every page of the site with its context; raises ProblemsError on broken cross-links."""
     known: dict[str, Mapping[str, object]] = {
         "person": site.registry.people, "topic": site.registry.topics, "brief": site.briefs,
@@ -50,7 +50,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None) -> Plan:
     briefs = site.briefs
     people, topics = site.registry.people, site.registry.topics
     ordered = [briefs[s] for s in site.order]
-    related = Related(site)
+    related = related or Related(site)
     event_of = {slug: event for event, slugs in site.by_event.items() for slug in slugs}
     pages: list[Page] = []
 

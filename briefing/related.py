@@ -18,6 +18,8 @@ class Related:
     """
 
     def __init__(self, site: Site) -> None:
+        self.shape = shape(site)
+        self.found: dict[str, tuple[str, ...]] = {}  # slug -> its related slugs, as computed
         self.order = site.order
         self.rank = {slug: i for i, slug in enumerate(site.order)}
         self.lists: dict[tuple[str, str], list[int]] = {}
@@ -27,6 +29,9 @@ class Related:
 
     def of(self, brief: Brief) -> tuple[str, ...]:
         """Up to RELATED_MAX slugs, best first; ties go to the brief nearest in time, then the newer."""
+        known = self.found.get(brief.slug)
+        if known is not None:
+            return known
         here = self.rank[brief.slug]
         points: Counter[int] = Counter()
         for kind, ids, weight in (("person", brief.leaders, 2), ("topic", brief.topics, 1)):
@@ -40,4 +45,11 @@ class Related:
         size = len(self.order)
         # One integer per candidate orders by (more points, nearer in time, lower rank).
         keys = sorted((-score * size + abs(rank - here)) * size + rank for rank, score in points.items())
-        return tuple(self.order[key % size] for key in keys[:RELATED_MAX])
+        found = self.found[brief.slug] = tuple(self.order[key % size] for key in keys[:RELATED_MAX])
+        return found
+
+
+def shape(site: Site) -> tuple[object, ...]:
+    """All that related briefs depend on: the order of briefs and each one's leaders and topics."""
+    briefs = site.briefs
+    return (site.order, tuple((briefs[s].leaders, briefs[s].topics) for s in site.order))

@@ -42,7 +42,7 @@ from tornado.websocket import WebSocketHandler
 from .errors import Problem, ProblemsError
 from .load import is_ignored
 from .memo import BuildCache
-from .pipeline import BuildReport
+from .pipeline import BuildReport, publish_index
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +218,8 @@ class Preview:
     sockets: set[Any] = field(default_factory=set)
     pages: dict[Path, str] = field(default_factory=dict)  # source file -> URL of its page
     _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "briefing-build"))
+    _indexer: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "briefing-index"))
+    _indexing: bool = False
     _running: bool = False
     _again: bool = False
     _due: float = 0.0
@@ -227,6 +229,8 @@ class Preview:
     def first_build(self) -> Outcome:
         """The build before serving: snapshot, ingest, build, report."""
         self.snapshot = scan(self.root, self.out)
+        self.cache.defer_search = True  # after this first build, pages never wait for the search index
+        self.cache.search_cache = self.root / ".briefing-cache"
         outcome = rebuild(self.root, self.out, self.base_url, self.cache)
         self._finish(outcome, initial=True)
         return outcome
@@ -274,9 +278,41 @@ class Preview:
         if outcome is not None:
             self._finish(outcome)
             log.info("reload sent %.0f ms after the rebuild started", (time.perf_counter() - started) * 1000)
+            self._index_later()
         if self._again:
             self._again = False
             self.poke()
+
+    def _index_later(self) -> None:
+        """Phase two: Pagefind indexes the changed pages in a thread of its own, then the bundle
+        is published; meanwhile pages are already live, with search results one build behind."""
+        if self._indexing or self.cache.pending is None:
+            return
+        self._indexing = True
+        future = self._indexer.submit(self.cache.index_pending)
+        IOLoop.current().add_future(future, self._indexed)
+
+    def _indexed(self, future: Any) -> None:
+        self._indexing = False
+        try:
+            future.result()
+        except ProblemsError as exc:
+            for problem in exc.problems:
+                log.error("%s", problem.format(self.root))
+        except Exception:  # noqa: BLE001 - the preview keeps running without a fresh index
+            log.exception("search index failed")
+        else:
+            publish = self._pool.submit(publish_index, self.root, self.out, self.cache)
+            IOLoop.current().add_future(publish, self._index_published)
+        self._index_later()  # pages that changed while Pagefind ran
+
+    def _index_published(self, future: Any) -> None:
+        try:
+            if future.result():
+                log.info("search index updated")
+        except ProblemsError as exc:
+            for problem in exc.problems:
+                log.error("%s", problem.format(self.root))
 
     def _finish(self, outcome: Outcome, initial: bool = False) -> None:
         """Report the outcome in the terminal and tell the browsers what to do."""
@@ -401,8 +437,9 @@ class Preview:
         ).encode()
 
     def close(self) -> None:
-        """Stop the worker thread."""
+        """Stop the worker threads."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._indexer.shutdown(wait=False, cancel_futures=True)
 
 
 def _inject(page: bytes, pattern: re.Pattern[bytes], snippet: bytes, before: bool) -> bytes:

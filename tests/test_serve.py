@@ -20,7 +20,7 @@ from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from briefing.errors import ProblemsError
 from briefing.memo import BuildCache
-from briefing.pipeline import build
+from briefing.pipeline import build, publish_index
 from briefing.serve import changed_paths, scan
 
 REPO = Path(__file__).resolve().parent.parent
@@ -343,3 +343,43 @@ def test_memoised_rebuilds_match_cold_builds(site_root: Path, tmp_path: Path) ->
         build(site_root, out_dir=tmp_path / "cached", cache=cache)
         assert _tree(tmp_path / "cached") == _tree(tmp_path / f"cold-{number}"), f"edit {number}"
     assert cache.stats["pages_reused"] == 0  # a template change re-renders everything
+
+
+def test_deferred_search_index_catches_up_to_a_cold_build(site_root: Path, tmp_path: Path) -> None:
+    """Serve publishes pages first and the search index second; after both, it equals a cold build."""
+    cache = BuildCache()
+    cache.defer_search = True
+    out = tmp_path / "served"
+    build(site_root, out_dir=out, cache=cache)  # the first build indexes at once
+    first_index = {p: d for p, d in _tree(out).items() if p.startswith("pagefind/")}
+    assert first_index and cache.pending is None
+    edit(site_root / BRIEF, "to discuss", "to discuss zanzibarite")
+    build(site_root, out_dir=out, cache=cache)
+    assert "zanzibarite" in (out / PAGE.removeprefix("output/")).read_text()
+    assert {p: d for p, d in _tree(out).items() if p.startswith("pagefind/")} == first_index  # one build behind
+    assert cache.pending is not None
+    assert publish_index(site_root, out, cache) is False  # nothing indexed yet: nothing to publish
+    assert cache.index_pending() is True
+    assert publish_index(site_root, out, cache) is True
+    build(site_root, out_dir=tmp_path / "cold")
+    assert _tree(out) == _tree(tmp_path / "cold")
+    assert publish_index(site_root, out, cache) is False  # already live
+
+
+def test_deferred_index_of_superseded_pages_is_not_published(site_root: Path, tmp_path: Path) -> None:
+    """An index finished for pages a newer build has replaced never goes live with the newer pages."""
+    cache = BuildCache()
+    cache.defer_search = True
+    out = tmp_path / "served"
+    build(site_root, out_dir=out, cache=cache)
+    edit(site_root / BRIEF, "to discuss", "to discuss firstedit")
+    build(site_root, out_dir=out, cache=cache)
+    stale = cache.pending
+    edit(site_root / BRIEF, "firstedit", "secondedit")
+    build(site_root, out_dir=out, cache=cache)
+    assert cache.pending is not stale
+    cache.pending = stale  # as if the indexer had picked up the first edit's pages
+    assert cache.index_pending() is True
+    before = _tree(out)
+    assert publish_index(site_root, out, cache) is False
+    assert _tree(out) == before

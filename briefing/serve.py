@@ -13,14 +13,8 @@ message` over the last good site, and the next good save recovers.
 
 from __future__ import annotations
 
-import ctypes
-import errno
-import html
 import json
 import logging
-import os
-import re
-import struct
 import threading
 import time
 import webbrowser
@@ -30,74 +24,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from livereload.handlers import (  # type: ignore[import-untyped]
-    LiveReloadHandler,
-    LiveReloadJSHandler,
-    StaticFileHandler,
-)
-from tornado import httpserver, web
 from tornado.ioloop import IOLoop, PeriodicCallback
-from tornado.websocket import WebSocketHandler
 
 from .errors import Problem, ProblemsError
 from .load import is_ignored
 from .memo import BuildCache
 from .pipeline import BuildReport, publish_index
+from .server import listen, make_app
+from .watch import POLL, WATCHED, Inotify, Snapshot, changed_paths, folders, note, scan
 
 log = logging.getLogger(__name__)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-WATCHED = ("seeds", "content", "templates")  # folders under the root; plus site.yaml
 DEBOUNCE = 0.05  # seconds of quiet after the last change before a rebuild starts
-POLL = 0.4  # seconds between scans where inotify is not available
-PORT_TRIES = 20
-HEAD_END = re.compile(rb"</head\s*>", re.I)
-BODY_START = re.compile(rb"<body[^>]*>", re.I)
-
-Snapshot = dict[Path, tuple[int, int, int]]  # watched file -> (mtime_ns, size, inode)
-
-
-def scan(root: Path, out: Path) -> Snapshot:
-    """Every watched file (site.yaml, seeds/, content/, templates/) by identity; never the output."""
-    found: Snapshot = {}
-    _note(found, root / "site.yaml")
-    skip = out.resolve()
-    for name in WATCHED:
-        _walk(root / name, skip, found)
-    return found
-
-
-def _note(found: Snapshot, path: Path) -> None:
-    try:
-        st = path.stat()
-    except OSError:
-        return
-    found[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-def _walk(folder: Path, skip: Path, found: Snapshot) -> None:
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith(".") or is_ignored(Path(entry.name)):
-            continue
-        path = folder / entry.name
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                if path.resolve() != skip:
-                    _walk(path, skip, found)
-            elif entry.is_file():
-                st = entry.stat()
-                found[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
-        except OSError:
-            continue
-
-
-def changed_paths(old: Snapshot, new: Snapshot) -> set[Path]:
-    """Files added, removed or modified between two snapshots."""
-    return {path for path in old.keys() | new.keys() if old.get(path) != new.get(path)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,68 +80,6 @@ def _needs_ingest(root: Path, changed: Iterable[Path]) -> bool:
                for p in changed)
 
 
-class _Inotify:
-    """Linux inotify through libc: wakes the watcher as soon as a watched folder changes."""
-
-    MASK = 0x2 | 0x4 | 0x8 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800  # modify..move_self
-    IGNORED = 0x8000
-    OVERFLOW = 0x4000  # the kernel dropped events: rescan everything
-
-    def __init__(self) -> None:
-        libc = ctypes.CDLL(None, use_errno=True)
-        self._add = libc.inotify_add_watch
-        self._add.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
-        self.fd = int(libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC))
-        if self.fd < 0:
-            raise OSError(ctypes.get_errno(), "inotify_init1 failed")
-        self.folders: dict[int, Path] = {}
-
-    def watch(self, folders: Iterable[Path]) -> None:
-        """Add a watch on every folder not watched yet (cheap to repeat)."""
-        known = set(self.folders.values())
-        for folder in folders:
-            if folder not in known:
-                wd = self._add(self.fd, os.fsencode(folder), self.MASK)
-                if wd >= 0:
-                    self.folders[wd] = folder
-
-    def read(self) -> list[tuple[Path, str]]:
-        """(folder, name) of every pending event."""
-        events: list[tuple[Path, str]] = []
-        while True:
-            try:
-                data = os.read(self.fd, 65536)
-            except BlockingIOError:
-                return events
-            offset = 0
-            while offset + 16 <= len(data):
-                wd, mask, _cookie, size = struct.unpack_from("iIII", data, offset)
-                name = data[offset + 16: offset + 16 + size].rstrip(b"\0").decode("utf-8", "replace")
-                offset += 16 + size
-                folder = self.folders.get(wd)
-                if mask & self.OVERFLOW:
-                    events.append((Path("/"), ""))
-                elif mask & self.IGNORED:
-                    self.folders.pop(wd, None)
-                elif folder is not None:
-                    events.append((folder, name))
-
-    def close(self) -> None:
-        """Release the inotify descriptor."""
-        os.close(self.fd)
-
-
-def _folders(root: Path, out: Path) -> list[Path]:
-    """The root (for site.yaml and the watched folders appearing) and every folder under them."""
-    found = [root]
-    skip = out.resolve()
-    for name in WATCHED:
-        for dirpath, dirs, _files in os.walk(root / name):
-            dirs[:] = [d for d in dirs if not d.startswith(".") and (Path(dirpath) / d).resolve() != skip]
-            found.append(Path(dirpath))
-    return found
-
-
 @dataclass
 class Preview:
     """The long-lived state of one `serve`: cache, snapshot, problems shown, connected browsers."""
@@ -224,7 +101,7 @@ class Preview:
     _again: bool = False
     _due: float = 0.0
     _timer: object | None = None
-    _inotify: _Inotify | None = None
+    _inotify: Inotify | None = None
 
     def first_build(self) -> Outcome:
         """The build before serving: snapshot, ingest, build, report."""
@@ -246,7 +123,7 @@ class Preview:
                  + (f" and {len(changed) - 5} more" if len(changed) > 5 else ""))
         outcome = rebuild(self.root, self.out, self.base_url, self.cache, changed)
         for path in outcome.ingested:  # ingest's own writes are not a further change
-            _note(self.snapshot, path)
+            note(self.snapshot, path)
         return outcome
 
     # -- on the IOLoop ------------------------------------------------------------------------
@@ -360,14 +237,14 @@ class Preview:
         """inotify on Linux, polling elsewhere; returns the function that stops it."""
         loop = IOLoop.current()
         try:
-            self._inotify = _Inotify()
+            self._inotify = Inotify()
         except (OSError, AttributeError):
             poller = PeriodicCallback(self._poll, POLL * 1000)
             poller.start()
             log.info("watching by polling every %.1f s", POLL)
             return poller.stop
         inotify = self._inotify
-        inotify.watch(_folders(self.root, self.out))
+        inotify.watch(folders(self.root, self.out))
         loop.add_handler(inotify.fd, lambda fd, events: self._events(), IOLoop.READ)
 
         def stop() -> None:
@@ -393,7 +270,7 @@ class Preview:
             else:
                 relevant = True
         if relevant:
-            self._inotify.watch(_folders(self.root, self.out))  # new sub-folders
+            self._inotify.watch(folders(self.root, self.out))  # new sub-folders
             self.poke()
 
     def _show(self, path: Path) -> str:
@@ -402,152 +279,10 @@ class Preview:
         except ValueError:
             return str(path)
 
-    def decorate(self, page: bytes) -> bytes:
-        """A served HTML page with the live-reload client and, after a failed build, the problems."""
-        page = _inject(page, HEAD_END, self.script(), before=True)
-        if self.problems:
-            page = _inject(page, BODY_START, self.overlay(), before=False)
-        return page
-
-    def script(self) -> bytes:
-        """livereload's loader snippet, plus a plugin that can follow the edited page."""
-        return (
-            "<script>(function(){"
-            f"var follow={'true' if self.follow else 'false'};"
-            "function P(){}P.identifier='briefing';P.version='1.0';"
-            "P.prototype.reload=function(path){"
-            "if(follow&&/^\\/[^*]*(\\/|\\.html)$/.test(path)&&path!==location.pathname)"
-            "{location.href=path;return true}return false};"
-            "window.LiveReloadPluginBriefing=P;"
-            "var port=window.location.port||(window.location.protocol=='https:'?443:80);"
-            "var s=document.createElement('script');"
-            "s.src='//'+window.location.hostname+':'+port+'/livereload.js?port='+port;"
-            "document.head.appendChild(s)})();</script>"
-        ).encode()
-
-    def overlay(self) -> bytes:
-        """The failed build's problems over the page, one `file:line: message` per line."""
-        lines = "\n".join(html.escape(p) for p in self.problems)
-        return (
-            '<div id="briefing-problems" role="alert" style="position:fixed;top:0;left:0;right:0;'
-            "z-index:2147483647;max-height:70vh;overflow:auto;margin:0;padding:1em 1.5em;"
-            "background:#3b0d0d;color:#ffe4e4;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap;"
-            'border-bottom:4px solid #ff6b6b"><strong>Build failed. The site below is the last good build; '
-            f"save a fix to recover.</strong>\n{lines}</div>"
-        ).encode()
-
     def close(self) -> None:
         """Stop the worker threads."""
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._indexer.shutdown(wait=False, cancel_futures=True)
-
-
-def _inject(page: bytes, pattern: re.Pattern[bytes], snippet: bytes, before: bool) -> bytes:
-    match = pattern.search(page)
-    if match is None:
-        return snippet + page if not before else page + snippet
-    at = match.start() if before else match.end()
-    return page[:at] + snippet + page[at:]
-
-
-class _Socket(LiveReloadHandler):  # type: ignore[misc]
-    """livereload's websocket protocol (hello, info), with browsers kept per server, not globally."""
-
-    def initialize(self, preview: Preview) -> None:
-        self.preview = preview
-
-    def check_origin(self, origin: str) -> bool:
-        return bool(WebSocketHandler.check_origin(self, origin))  # only pages this server served
-
-    def on_message(self, message: str | bytes) -> None:
-        try:
-            data = json.loads(message)
-        except ValueError:
-            return
-        if not isinstance(data, dict):
-            return
-        if data.get("command") == "hello":
-            self.send_message({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"],
-                               "serverName": "briefing"})
-        elif data.get("command") == "info":
-            self.preview.sockets.add(self)
-
-    def on_close(self) -> None:
-        self.preview.sockets.discard(self)
-
-
-class _Output(StaticFileHandler):  # type: ignore[misc]
-    """Files under the output folder only: no hidden files, no traversal, no symlinks out of it."""
-
-    def initialize(self, path: str, preview: Preview, default_filename: str | None = None) -> None:
-        super().initialize(path, default_filename)
-        self.preview = preview
-
-    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
-        rel = os.path.relpath(absolute_path, root)
-        if rel == ".." or rel.startswith(("..", "/")):
-            raise web.HTTPError(403)
-        if any(part.startswith(".") for part in Path(rel).parts if part != "."):
-            raise web.HTTPError(404)
-        return super().validate_absolute_path(root, absolute_path)  # type: ignore[no-any-return]
-
-    def set_extra_headers(self, path: str) -> None:
-        self.set_header("Cache-Control", "no-store")
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        self.clear_header("Content-Disposition")
-        self.set_header("Cache-Control", "no-store")
-        if status_code == 404:
-            page = self.preview.out / "404.html"
-            body = page.read_bytes() if page.is_file() and not page.is_symlink() else (
-                b"<!doctype html><html><head><title>Not found</title></head>"
-                b"<body><h1>Not found</h1></body></html>")
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(body)
-            return
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish(f"{status_code} {self._reason}\n")
-
-
-def _transform(preview: Preview) -> type[web.OutputTransform]:
-    class Decorate(web.OutputTransform):
-        def transform_first_chunk(self, status_code: int, headers: Any, chunk: bytes,
-                                  finishing: bool) -> tuple[int, Any, bytes]:
-            if status_code in (200, 404) and "html" in headers.get("Content-Type", "") and chunk:
-                decorated = preview.decorate(chunk)
-                if "Content-Length" in headers:
-                    headers["Content-Length"] = str(int(headers["Content-Length"]) + len(decorated) - len(chunk))
-                chunk = decorated
-            return status_code, headers, chunk
-
-    return Decorate
-
-
-def make_app(preview: Preview) -> web.Application:
-    """The tornado application: /livereload, /livereload.js, and the output folder."""
-    return web.Application(
-        [
-            (r"/livereload", _Socket, {"preview": preview}),
-            (r"/livereload\.js", LiveReloadJSHandler),
-            (r"/(.*)", _Output, {"path": str(preview.out), "preview": preview, "default_filename": "index.html"}),
-        ],
-        transforms=[_transform(preview)],
-    )
-
-
-def listen(app: web.Application, host: str, port: int, tries: int = PORT_TRIES) -> tuple[httpserver.HTTPServer, int]:
-    """Bind host:port, or the next free port when it is taken; ProblemsError when none is."""
-    for candidate in range(port, port + tries):
-        try:
-            return app.listen(candidate, address=host), candidate
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                log.warning("port %d is in use; trying %d", candidate, candidate + 1)
-                continue
-            raise ProblemsError([Problem("--host", None, f"cannot listen on {host}:{candidate}: "
-                                                         f"{exc.strerror or exc}")]) from None
-    raise ProblemsError([Problem("--port", None, f"ports {port}-{port + tries - 1} are all in use; "
-                                                 "choose another with --port")])
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, out_dir: Path | None = None,

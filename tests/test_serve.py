@@ -21,7 +21,7 @@ from tornado.websocket import WebSocketClientConnection, websocket_connect
 from briefing.errors import ProblemsError
 from briefing.memo import BuildCache
 from briefing.pipeline import build, publish_index
-from briefing.serve import changed_paths, scan
+from briefing.watch import changed_paths, scan
 
 REPO = Path(__file__).resolve().parent.parent
 BRIEF = "content/briefs/2025-04-14-talks-in-capital.md"

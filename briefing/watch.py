@@ -1,0 +1,121 @@
+"""What serve watches: snapshots of the source files, and inotify to wake up when they change."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import struct
+from collections.abc import Iterable
+from pathlib import Path
+
+from .load import is_ignored
+
+WATCHED = ("seeds", "content", "templates")  # folders under the root; plus site.yaml
+POLL = 0.4  # seconds between scans where inotify is not available
+Snapshot = dict[Path, tuple[int, int, int]]  # watched file -> (mtime_ns, size, inode)
+
+
+def scan(root: Path, out: Path) -> Snapshot:
+    """Every watched file (site.yaml, seeds/, content/, templates/) by identity; never the output."""
+    found: Snapshot = {}
+    note(found, root / "site.yaml")
+    skip = out.resolve()
+    for name in WATCHED:
+        _walk(root / name, skip, found)
+    return found
+
+
+def note(found: Snapshot, path: Path) -> None:
+    """Record one file's identity in a snapshot (nothing if it is gone)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return
+    found[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _walk(folder: Path, skip: Path, found: Snapshot) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or is_ignored(Path(entry.name)):
+            continue
+        path = folder / entry.name
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if path.resolve() != skip:
+                    _walk(path, skip, found)
+            elif entry.is_file():
+                st = entry.stat()
+                found[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            continue
+
+
+def changed_paths(old: Snapshot, new: Snapshot) -> set[Path]:
+    """Files added, removed or modified between two snapshots."""
+    return {path for path in old.keys() | new.keys() if old.get(path) != new.get(path)}
+
+
+class Inotify:
+    """Linux inotify through libc: wakes the watcher as soon as a watched folder changes."""
+
+    MASK = 0x2 | 0x4 | 0x8 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800  # modify..move_self
+    IGNORED = 0x8000
+    OVERFLOW = 0x4000  # the kernel dropped events: rescan everything
+
+    def __init__(self) -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        self._add = libc.inotify_add_watch
+        self._add.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
+        self.fd = int(libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC))
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1 failed")
+        self.folders: dict[int, Path] = {}
+
+    def watch(self, folders: Iterable[Path]) -> None:
+        """Add a watch on every folder not watched yet (cheap to repeat)."""
+        known = set(self.folders.values())
+        for folder in folders:
+            if folder not in known:
+                wd = self._add(self.fd, os.fsencode(folder), self.MASK)
+                if wd >= 0:
+                    self.folders[wd] = folder
+
+    def read(self) -> list[tuple[Path, str]]:
+        """(folder, name) of every pending event."""
+        events: list[tuple[Path, str]] = []
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except BlockingIOError:
+                return events
+            offset = 0
+            while offset + 16 <= len(data):
+                wd, mask, _cookie, size = struct.unpack_from("iIII", data, offset)
+                name = data[offset + 16: offset + 16 + size].rstrip(b"\0").decode("utf-8", "replace")
+                offset += 16 + size
+                folder = self.folders.get(wd)
+                if mask & self.OVERFLOW:
+                    events.append((Path("/"), ""))
+                elif mask & self.IGNORED:
+                    self.folders.pop(wd, None)
+                elif folder is not None:
+                    events.append((folder, name))
+
+    def close(self) -> None:
+        """Release the inotify descriptor."""
+        os.close(self.fd)
+
+
+def folders(root: Path, out: Path) -> list[Path]:
+    """The root (for site.yaml and the watched folders appearing) and every folder under them."""
+    found = [root]
+    skip = out.resolve()
+    for name in WATCHED:
+        for dirpath, dirs, _files in os.walk(root / name):
+            dirs[:] = [d for d in dirs if not d.startswith(".") and (Path(dirpath) / d).resolve() != skip]
+            found.append(Path(dirpath))
+    return found

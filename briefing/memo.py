@@ -262,7 +262,7 @@ class BuildCache:
         if pending is None:
             return False
         key, pages, language = pending
-        found = search_files(pages, language, self.search_cache)
+        found = search_files(pages, language, self.search_cache, background=True)
         with self.lock:
             self.index = (key, found)
             if self.pending is pending:

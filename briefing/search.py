@@ -13,6 +13,7 @@ import asyncio
 import concurrent.futures
 import hashlib
 import logging
+import os
 import shutil
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
@@ -35,11 +36,13 @@ KEEP_SUFFIXES = (".pf_meta", ".pf_fragment", ".pf_index", ".pf_filter", ".pagefi
 T = TypeVar("T")
 
 
-def search_files(files: Sequence[OutputFile], language: str, cache_dir: Path | None = None) -> list[OutputFile]:
+def search_files(files: Sequence[OutputFile], language: str, cache_dir: Path | None = None,
+                 background: bool = False) -> list[OutputFile]:
     """The Pagefind index of the brief pages among `files`, as OutputFiles under pagefind/.
 
     With `cache_dir`, the bundle of the last build is kept there under a hash of everything it
     depends on (the indexed pages, the language, the pinned Pagefind), and reused when that is equal.
+    `background` runs Pagefind at the lowest CPU priority, so that it never slows a build (serve).
     """
     pages = sorted((f for f in files if f.source in INDEXED_TEMPLATES), key=lambda f: f.path)
     lang = language.split("-")[0].lower() or "en"
@@ -47,7 +50,7 @@ def search_files(files: Sequence[OutputFile], language: str, cache_dir: Path | N
     cached = _read_cache(cache_dir, key) if cache_dir else None
     if cached is not None:
         return cached
-    found = _search_files(pages, lang)
+    found = _search_files(pages, lang, background)
     if cache_dir:
         _write_cache(cache_dir, key, found)
     return found
@@ -84,10 +87,10 @@ def _write_cache(cache_dir: Path, key: str, found: Sequence[OutputFile]) -> None
         log.warning("search index cache not written: %s", exc)
 
 
-def _search_files(pages: Sequence[OutputFile], lang: str) -> list[OutputFile]:
+def _search_files(pages: Sequence[OutputFile], lang: str, background: bool = False) -> list[OutputFile]:
     """Run Pagefind over `pages`."""
     try:
-        bundle = _run(asyncio.wait_for(_index(pages, lang), TIMEOUT))
+        bundle = _run(asyncio.wait_for(_index(pages, lang, background), TIMEOUT))
     except FileNotFoundError as exc:
         message = f"search index: Pagefind binary not found ({exc}); install it: python -m pip install 'pagefind[bin]'"
         raise ProblemsError([Problem("pagefind", None, message)]) from None
@@ -102,9 +105,9 @@ def _keep(rel: str) -> bool:
     return rel in KEEP_FILES or rel.endswith(KEEP_SUFFIXES)
 
 
-async def _index(pages: Sequence[OutputFile], language: str) -> dict[str, bytes]:
+async def _index(pages: Sequence[OutputFile], language: str, background: bool = False) -> dict[str, bytes]:
     """Index `pages` with one Pagefind service; {path inside the bundle: bytes}."""
-    async with _service_class()() as service:
+    async with _service_class(background)() as service:
         index = await service.create_index({"force_language": language})
         for page in pages:
             url = "/" + page.path.removesuffix("index.html")
@@ -112,7 +115,7 @@ async def _index(pages: Sequence[OutputFile], language: str) -> dict[str, bytes]
         return {str(f["path"]): bytes(f["content"]) for f in await index.get_files()}
 
 
-def _service_class() -> Any:
+def _service_class(background: bool = False) -> Any:
     """Pagefind's service client with a reader that neither sleeps nor chokes on large replies.
 
     pagefind 1.4.0's client polls its pipe with `sleep(0.1)` before every message, so each request
@@ -127,6 +130,15 @@ def _service_class() -> Any:
     from pagefind.service import PagefindService  # imported late: only builds need it
 
     class Service(PagefindService):
+        async def launch(self) -> Any:
+            if not background:
+                return await super().launch()
+            self._backend = await asyncio.create_subprocess_exec(
+                self._bin, "--service", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT, limit=2**21, preexec_fn=_lowest_priority)
+            self._poll_task = self._loop.create_task(self._wait_for_responses())
+            return self
+
         async def _wait_for_responses(self) -> None:
             pipe = self._backend.stdout
             assert pipe is not None
@@ -162,6 +174,11 @@ def _service_class() -> Any:
                 future.set_result(payload)
 
     return Service
+
+
+def _lowest_priority() -> None:
+    """In the Pagefind child before it starts: nice 19, inherited by every thread it makes."""
+    os.nice(19)
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:

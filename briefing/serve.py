@@ -93,7 +93,7 @@ class Preview:
     snapshot: Snapshot = field(default_factory=dict)
     problems: tuple[str, ...] = ()
     sockets: set[Any] = field(default_factory=set)
-    pages: dict[Path, str] = field(default_factory=dict)  # source file -> URL of its page
+    pages: dict[str, str] = field(default_factory=dict)  # source file (as the build named it) -> its page URL
     _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "briefing-build"))
     _indexer: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "briefing-index"))
     _indexing: bool = False
@@ -210,7 +210,7 @@ class Preview:
                 log.warning("%s", warning.format(self.root))
         log.info("rebuilt in %.2f s: %d pages, %d written, %d removed", report.seconds, report.pages,
                  report.written, report.removed)
-        self.pages = {Path(source).resolve(): "/" + path.removesuffix("index.html") for path, source in report.sources}
+        self.pages = {source: path for path, source in report.sources}  # both name files from the same root
         if initial or not (report.written or report.removed or was_failing):
             return
         styles = [p for p in outcome.changed if p.suffix == ".css" and p.parent == self.root / "templates" / "static"]
@@ -218,8 +218,8 @@ class Preview:
             for path in sorted(styles):
                 self.send(f"/static/{path.name}")  # livereload.js swaps the stylesheet in place
             return
-        sources = [self.pages[p.resolve()] for p in (*outcome.ingested, *outcome.changed)
-                   if p.resolve() in self.pages and p.exists()]
+        sources = ["/" + self.pages[str(p)].removesuffix("index.html") for p in (*outcome.ingested, *outcome.changed)
+                   if str(p) in self.pages and p.exists()]
         self.send(sources[0] if len(set(sources)) == 1 else "*")
 
     def send(self, path: str) -> None:

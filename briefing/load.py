@@ -76,6 +76,11 @@ def load_site(root: Path, config: SiteConfig, registry: Registry,
         except ProblemsError as exc:
             problems.extend(exc.problems)
             continue
+        except FileNotFoundError:
+            continue  # deleted since the folder was listed (a save by rename, a delete): not content now
+        except OSError as exc:
+            problems.append(Problem(path, None, f"cannot read: {exc.strerror or exc}"))
+            continue
         warnings.extend(found)
         other = folded.get(brief.slug.casefold())
         if other is not None:

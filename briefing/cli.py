@@ -119,11 +119,24 @@ def _ingest(root: Path, args: argparse.Namespace) -> None:
 
 
 def _build(root: Path, args: argparse.Namespace) -> None:
+    from . import stamp
+
+    fail_on = frozenset({"warning", "review"}) if getattr(args, "strict", False) else frozenset()
+    out_dir: Path = getattr(args, "out", None) or root / "output"
+    base_url = getattr(args, "base_url", None)
+    found, options = stamp.inputs(root), stamp.settings(root, out_dir, base_url, fail_on)
+    skipped = stamp.unchanged(root, found, options, out_dir)
+    if skipped is not None:  # nothing read by a build changed since the last one: it would write nothing
+        for warning in skipped.warnings:
+            log.warning("%s", warning.format(root))
+        log.info("build: %d pages, %d files, nothing changed since the last build", skipped.pages, skipped.files)
+        return
     from .pipeline import STRICT, build
 
-    fail_on = STRICT if getattr(args, "strict", False) else frozenset()
-    report = build(root, out_dir=getattr(args, "out", None), base_url=getattr(args, "base_url", None),
-                   fail_on=fail_on)
+    assert fail_on <= STRICT
+    stamp.forget(root)
+    report = build(root, out_dir=out_dir, base_url=base_url, fail_on=fail_on)
+    stamp.record(root, found, options, out_dir, report.pages, report.files, report.warnings)
     for warning in report.warnings:
         log.warning("%s", warning.format(root))
     log.info("build: %d pages, %d files (%d written, %d unchanged, %d removed) in %.2f s",

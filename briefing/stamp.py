@@ -1,0 +1,143 @@
+"""The build stamp: what the last successful `build` read, so the next one can see in one stat pass
+that nothing changed and stop before importing or parsing anything.
+
+The stamp (.briefing-cache/build-stamp.json, safe to delete) holds the identity of every file under
+site.yaml, content/ and templates/ (mtime_ns, size, inode, ctime_ns), the build's settings (output
+folder, base URL, strictness), the version of this code and of the libraries it renders with, the
+hash of the output folder's manifest, and the build's warnings so a skipped build reports them too.
+The inputs are listed *before* the build runs, so a file saved during a build triggers the next one.
+Only stdlib imports here: the point is to be done before jinja2 or yaml are loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem
+
+log = logging.getLogger(__name__)
+
+STAMP = Path(".briefing-cache") / "build-stamp.json"  # under the project root
+SOURCES = ("content", "templates")  # folders read by a build; plus site.yaml
+LIBRARIES = ("jinja2", "markdown-it-py", "PyYAML", "MarkupSafe", "pagefind", "pagefind-bin")
+OUTPUT_MARKER = ".briefing-output"  # output.MARKER, without importing output's dependencies
+
+Inputs = dict[str, list[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """What a skipped build reports: the last build's counts and warnings."""
+
+    pages: int
+    files: int
+    warnings: tuple[Problem, ...]
+
+
+def inputs(root: Path) -> Inputs:
+    """Every file a build may read, by identity, keyed by its path under root."""
+    found: Inputs = {}
+    _note(found, root, "site.yaml")
+    for name in SOURCES:
+        _walk(root, name, found)
+    return found
+
+
+def settings(root: Path, out_dir: Path, base_url: str | None, fail_on: frozenset[str]) -> list[object]:
+    """The build's options and the code that runs it; any difference means a real build."""
+    return [str(out_dir.resolve()), base_url, sorted(fail_on), _code_version(), str(root.resolve())]
+
+
+def unchanged(root: Path, found: Inputs, options: list[object], out_dir: Path) -> Skipped | None:
+    """The last build's report when its inputs, settings and output are exactly as now; else None."""
+    try:
+        stamp = json.loads((root / STAMP).read_text(encoding="utf-8"))
+        if stamp["inputs"] != found or stamp["settings"] != options:
+            return None
+        if stamp["output"] != _output_digest(out_dir):
+            return None
+        warnings = tuple(Problem(Path(w["path"]) if w["is_path"] else str(w["path"]), w["line"], str(w["message"]),
+                                 w["column"], str(w["severity"])) for w in stamp["warnings"])
+        return Skipped(int(stamp["pages"]), int(stamp["files"]), warnings)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def record(root: Path, found: Inputs, options: list[object], out_dir: Path, pages: int, files: int,
+           warnings: tuple[Problem, ...]) -> None:
+    """Write the stamp after a successful build; a failure here only costs the next build's speed."""
+    stamp = {
+        "inputs": found, "settings": options, "output": _output_digest(out_dir), "pages": pages, "files": files,
+        "warnings": [{"path": str(w.path), "is_path": isinstance(w.path, Path), "line": w.line,
+                      "message": w.message, "column": w.column, "severity": w.severity} for w in warnings],
+    }
+    path = root / STAMP
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stamp, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        log.warning("build stamp not written: %s", exc)
+
+
+def forget(root: Path) -> None:
+    """Drop the stamp (a failed build must never be skipped as if it had succeeded)."""
+    try:
+        (root / STAMP).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _note(found: Inputs, root: Path, rel: str) -> None:
+    try:
+        st = os.stat(root / rel)
+    except OSError:
+        return
+    found[rel] = [st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns]
+
+
+def _walk(root: Path, rel: str, found: Inputs) -> None:
+    try:
+        entries = sorted(os.scandir(root / rel), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        path = f"{rel}/{entry.name}"
+        try:
+            if entry.is_dir():
+                _walk(root, path, found)
+            else:
+                st = entry.stat()
+                found[path] = [st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns]
+        except OSError:
+            continue
+
+
+def _output_digest(out_dir: Path) -> str | None:
+    try:
+        return hashlib.sha256((out_dir / OUTPUT_MARKER).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _code_version() -> str:
+    """This package's source and the versions of Python and of the libraries that shape the output."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(sys.version.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=none".encode())
+    return digest.hexdigest()[:32]

@@ -160,6 +160,7 @@ class BuildCache:
         self.env: jinja2.Environment | None = None
         self.stats: dict[str, int] = {}
         self.related_memo: Related | None = None
+        self.hints: Mapping[Path, FileKey] = {}  # identities serve's watcher just read, to spare a stat each
         self.config: object = None
         self.digests: dict[bytes, str] = {}  # output bytes -> their hash, for write_output
         # Search: the newest bundle, and (serve) the pages still to be indexed. Guarded by `lock`,
@@ -175,7 +176,7 @@ class BuildCache:
 
     def parse(self, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
         """parse_brief for a file, reused while the file is unchanged; failures are never kept."""
-        key = file_key(path)
+        key = self.hints.get(path) or file_key(path)
         hit = self.briefs.get(path)
         if hit is not None and hit[0] == key:
             self.stats["briefs_reused"] = self.stats.get("briefs_reused", 0) + 1

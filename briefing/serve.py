@@ -13,6 +13,7 @@ message` over the last good site, and the next good save recovers.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import threading
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 DEBOUNCE = 0.05  # seconds of quiet after the last change before a rebuild starts
+IDLE_GC = 3.0  # seconds after a rebuild with no further one: collect garbage then
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,7 @@ class Preview:
     _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "briefing-build"))
     _indexer: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "briefing-index"))
     _indexing: bool = False
+    _builds: int = 0
     _running: bool = False
     _again: bool = False
     _due: float = 0.0
@@ -121,7 +124,13 @@ class Preview:
         self.snapshot = new
         log.info("changed: %s", ", ".join(sorted(self._show(p) for p in changed)[:5])
                  + (f" and {len(changed) - 5} more" if len(changed) > 5 else ""))
-        outcome = rebuild(self.root, self.out, self.base_url, self.cache, changed)
+        self.cache.hints = new  # file identities just read: the cache need not stat each file again
+        gc.disable()  # a collection pass over the cache's millions of objects costs a quarter second
+        try:
+            outcome = rebuild(self.root, self.out, self.base_url, self.cache, changed)
+        finally:
+            self.cache.hints = {}
+            gc.enable()
         for path in outcome.ingested:  # ingest's own writes are not a further change
             note(self.snapshot, path)
         return outcome
@@ -145,6 +154,7 @@ class Preview:
             self._again = True
             return
         self._running = True
+        self._builds += 1
         started = time.perf_counter()
         future: Future[Outcome | None] = self._pool.submit(self.cycle)
         loop.add_future(future, lambda f: self._done(f, started))
@@ -156,9 +166,15 @@ class Preview:
             self._finish(outcome)
             log.info("reload sent %.0f ms after the rebuild started", (time.perf_counter() - started) * 1000)
             self._index_later()
+            IOLoop.current().call_later(IDLE_GC, self._collect, self._builds)
         if self._again:
             self._again = False
             self.poke()
+
+    def _collect(self, builds: int) -> None:
+        """Collect the garbage of rebuilds (run with the collector off) once the author pauses."""
+        if builds == self._builds and not self._running:
+            self._pool.submit(gc.collect)
 
     def _index_later(self) -> None:
         """Phase two: Pagefind indexes the changed pages in a thread of its own, then the bundle

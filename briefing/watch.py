@@ -12,7 +12,7 @@ from .load import is_ignored
 
 WATCHED = ("seeds", "content", "templates")  # folders under the root; plus site.yaml
 POLL = 0.4  # seconds between scans where inotify is not available
-Snapshot = dict[Path, tuple[int, int, int]]  # watched file -> (mtime_ns, size, inode)
+Snapshot = dict[Path, tuple[int, int, int, int]]  # watched file -> (mtime_ns, size, inode, ctime_ns)
 
 
 def scan(root: Path, out: Path) -> Snapshot:
@@ -31,7 +31,7 @@ def note(found: Snapshot, path: Path) -> None:
         st = path.stat()
     except OSError:
         return
-    found[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+    found[path] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
 def _walk(folder: Path, skip: Path, found: Snapshot) -> None:
@@ -49,7 +49,7 @@ def _walk(folder: Path, skip: Path, found: Snapshot) -> None:
                     _walk(path, skip, found)
             elif entry.is_file():
                 st = entry.stat()
-                found[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+                found[path] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
         except OSError:
             continue
 

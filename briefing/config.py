@@ -14,7 +14,7 @@ from .model import IngestRules, Person, Registry, SiteConfig, Topic
 from .yamlsafe import load_mapping
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}\Z")  # \Z: `$` would also accept a final newline
-SITE_KEYS = ("title", "description", "base_url", "language", "ingest", "people", "topics")
+SITE_KEYS = ("title", "description", "base_url", "language", "search", "ingest", "people", "topics")
 INGEST_KEYS = ("boilerplate", "tail_markers", "titles", "topic_threshold", "max_topics", "date_order",
                "nationalities", "borrow_event_dates")
 DATE_ORDERS = ("auto", "dmy", "mdy")
@@ -67,7 +67,8 @@ class _Checker:
     def flag(self, data: dict[str, Any], key: str, where: str, default: bool = False) -> bool:
         value = data.get(key, default)
         if not isinstance(value, bool):
-            self.add(f"{where}.{key}=", f"'{where}.{key}' must be true or false, got {type(value).__name__}")
+            name = f"{where}.{key}".lstrip(".")
+            self.add(name + "=", f"'{name}' must be true or false, got {type(value).__name__}")
             return default
         return value
 
@@ -116,6 +117,7 @@ def load_config(path: Path) -> tuple[SiteConfig, Registry]:
         description=check.text(data, "description", "", ""),
         base_url=base_url,
         language=check.text(data, "language", "", "en"),
+        search=check.flag(data, "search", "", True),
         ingest=_ingest_rules(check, check.mapping(data, "ingest")),
         path=path,
     )

@@ -63,6 +63,7 @@ class SiteConfig:
     description: str
     base_url: str  # "/" or "https://example.org/briefs/"; always ends with "/"
     language: str
+    search: bool  # a search page with a Pagefind index of the briefs; false: neither, and no search box
     ingest: IngestRules
     path: Path
     warnings: tuple[Problem, ...] = ()  # unknown keys and other non-fatal problems in site.yaml

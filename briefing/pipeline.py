@@ -74,9 +74,9 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     else:
         files = render_pages(pages, make_env(templates), site, root)
     files += static_files(templates, root)
-    if cache:
+    if config.search and cache:
         files += cache.search(files, config.language)  # the Pagefind index of the rendered brief pages
-    else:
+    elif config.search:
         files += search_files(files, config.language, root / ".briefing-cache")
     report = write_output(files, out_dir or root / "output", root, cache.digests if cache else None)
     if cache:

@@ -130,10 +130,10 @@ def plan_pages(site: Site, md: MarkdownCache | None = None, related: Related | N
             "items": [(b, item) for b in ordered for item in b.review],
             "auto_people": [p for p in people.values() if p.auto],
         }),
-        Page(urls.SEARCH, "search.html", {
+        *([Page(urls.SEARCH, "search.html", {
             "people_counts": sorted(((p, n) for p, n in person_counts if n), key=lambda pc: pc[0].name),
             "topic_counts": sorted(((t, n) for t, n in topic_counts if n), key=lambda tc: tc[0].name),
-        }),
+        })] if site.config.search else []),
         Page(urls.NOT_FOUND, "404.html", {}),
         _feed(urls.FEED, urls.HOME, site.config.title, ordered, people),
         Page(urls.ROBOTS, "robots.txt", {}),

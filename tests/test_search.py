@@ -89,3 +89,40 @@ def test_unchanged_brief_pages_reuse_the_cached_index(site_root: Path, monkeypat
     brief.write_text(brief.read_text().replace("Nothing dated here.", "Zanzibar is new here."), encoding="utf-8")
     build(site_root)
     assert calls == [1]
+
+
+def test_search_false_builds_no_index_no_search_page_and_no_search_box(site_root: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from html.parser import HTMLParser
+
+    from briefing.linkcheck import check_site
+
+    site_yaml = site_root / "site.yaml"
+    site_yaml.write_text("search: false\n" + site_yaml.read_text(), encoding="utf-8")
+    monkeypatch.setattr("briefing.pipeline.search_files", lambda *a, **k: pytest.fail("Pagefind ran"))
+    build(site_root)
+    out = site_root / "output"
+    assert not (out / "pagefind").exists() and not (out / "search").exists()
+
+    class Finder(HTMLParser):
+        found: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            values = dict(attrs)
+            if (tag == "a" and "search" in (values.get("href") or "")) or values.get("role") == "search":
+                self.found.append(f"{tag} {values}")
+
+    for page in out.rglob("*.html"):
+        Finder().feed(page.read_text(encoding="utf-8"))
+    assert Finder.found == []
+    from briefing.config import load_config
+
+    assert check_site(out, load_config(site_yaml)[0].base_url).findings == ()
+
+
+def test_search_must_be_true_or_false(site_root: Path) -> None:
+    site_yaml = site_root / "site.yaml"
+    site_yaml.write_text("search: maybe\n" + site_yaml.read_text(), encoding="utf-8")
+    with pytest.raises(ProblemsError) as caught:
+        build(site_root)
+    assert [p.format(site_root) for p in caught.value.problems] == ["site.yaml:1:9: 'search' must be true or false, got str"]

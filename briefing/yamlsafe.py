@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -78,13 +79,18 @@ def load_mapping(
         _collect_spots(node, "", loader, spots)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        raise ProblemsError([_marked_problem(exc, path, line_offset)]) from None
+        raise ProblemsError([_marked_problem(exc, path, line_offset, text)]) from None
     except yaml.YAMLError as exc:
         raise ProblemsError([Problem(path, line_offset + 1, f"invalid YAML: {exc}")]) from None
     except RecursionError:
         raise ProblemsError([Problem(path, line_offset + 1, "YAML nested too deeply")]) from None
     except (ValueError, OverflowError) as exc:
-        raise ProblemsError([Problem(path, line_offset + 1, f"invalid value: {exc}")]) from None
+        message, line = f"invalid value: {exc}", line_offset + 1
+        long_number = re.search(r"\d{4301,}", text)
+        if "integer string conversion" in message and long_number:  # int max-str-digits: not Python's advice
+            message = "invalid value: a number with more than 4300 digits (quote it if it is text)"
+            line += text.count("\n", 0, long_number.start())
+        raise ProblemsError([Problem(path, line, message)]) from None
     finally:
         loader.dispose()
     return data, spots
@@ -111,12 +117,20 @@ def _collect_spots(node: yaml.Node, prefix: str, loader: _Loader, out: dict[str,
                 out.setdefault(f"{dotted}.{index}", spot(item))
 
 
-def _marked_problem(exc: yaml.MarkedYAMLError, path: Path, line_offset: int) -> Problem:
+def _marked_problem(exc: yaml.MarkedYAMLError, path: Path, line_offset: int, text: str = "") -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = int(mark.line) + 1 + line_offset if mark else line_offset + 1
     column = int(mark.column) + 1 if mark else None
     message = str(exc.problem or exc.context or "invalid YAML")
-    if "could not determine a constructor" in message:
+    lines = text.split("\n")
+    char = lines[mark.line][mark.column: mark.column + 1] if mark and mark.line < len(lines) else ""
+    if "cannot start any token" in message and char == "\t":
+        message += " (a tab: indent YAML with spaces)"
+    elif "cannot start any token" in message and char in ("@", "`"):
+        message += f" ('{char}' cannot start a plain value: quote the value)"
+    elif "found undefined alias" in message:
+        message += " (a value starting with '*' or '&' must be quoted)"
+    elif "could not determine a constructor" in message:
         message = f"unsupported YAML tag ({message}); only plain values are allowed"
     elif "single document" in str(exc.context) or "another document" in message:
         message = "single YAML document expected"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,23 +27,67 @@ def _problems(root: Path) -> list[str]:
     return [p.format(root) for p in err.value.problems]
 
 
+def manifest(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _fails_and_keeps_the_last_site(root: Path, name: str, data: bytes, expect: str | None) -> None:
+    """Build the good site, add the bad brief, rebuild: the exact problem, and output/ byte-identical."""
+    build(root)
+    before = manifest(root / "output")
+    (root / "content/briefs" / name).write_bytes(data)
+    if expect is None:  # valid: a later '---' is body text, not a second document
+        build(root)
+        return
+    assert expect in _problems(root)
+    assert manifest(root / "output") == before
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_invalid_brief_is_reported_with_file_and_line(site_root: Path, case: dict[str, Any]) -> None:
-    (site_root / "content/briefs" / case["file"]).write_text(case["text"], encoding="utf-8")
-    if case["expect"] is None:  # valid: a later '---' is body text, not a second document
-        build(site_root)
-        return
-    assert case["expect"] in _problems(site_root)
-    assert not (site_root / "output").exists()
+    """Each case in fixtures/invalid/briefs.yaml: E (exact path:line:col: message) and K (output/ kept).
+
+    bad-inputs row 4 (NUL in front matter), bad-inputs row 5 (empty and blank files),
+    bad-inputs row 8 (missing front matter), bad-inputs row 9 (never closed),
+    bad-inputs row 10 (unquoted colon, tab, '@', '*', with the +1 line of the '---'),
+    bad-inputs row 14 (a list, plain text; a second '---' ends the front matter),
+    bad-inputs row 15 (duplicate key), bad-inputs row 16 (2024, NO, 01234, 12:30, 1.10),
+    bad-inputs row 17 (missing date, missing list), bad-inputs row 18 (2024-02-30, 05/03/2024, offset datetime),
+    bad-inputs row 20 (unknown leader and topic, with did-you-mean)
+    """
+    _fails_and_keeps_the_last_site(site_root, case["file"], case["text"].encode("utf-8"), case["expect"])
+
+
+HEAD = "title: x\ndate: null\nleaders: []\ntopics: []\n"
+GENERATED = {  # cases too big to write out in the YAML file
+    "600 levels of nesting under a known key": (
+        f"---\n{HEAD}summary: {'[' * 600}{']' * 600}\n---\n",
+        "content/briefs/x.md:6:10: 'summary' must be a string, got list (quote it)"),
+    "600 levels of nesting under an unknown key is only a warning": (
+        f"---\n{HEAD}deep: {'[' * 600}{']' * 600}\n---\n", None),
+    "front matter over 64 KB": (f"---\n{HEAD}summary: {'x' * 70_000}\n---\n",
+                                "content/briefs/x.md:2: front matter is larger than 64 KB"),
+    "a 5000-digit number": (f"---\n{HEAD}summary: {'9' * 5000}\n---\n",
+                            "content/briefs/x.md:6: invalid value: a number with more than 4300 digits (quote it if it is text)"),
+}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(("text", "expect"), GENERATED.values(), ids=GENERATED.keys())
+def test_oversized_front_matter_is_a_located_problem(site_root: Path, text: str, expect: str | None) -> None:
+    """bad-inputs row 13 (deep nesting, the 64 KB cap) and bad-inputs row 19 (int max-str-digits): E and K, no traceback."""
+    _fails_and_keeps_the_last_site(site_root, "x.md", text.encode("utf-8"), expect)
 
 
 @pytest.mark.parametrize("case", BYTE_CASES, ids=[c["name"] for c in BYTE_CASES])
 def test_undecodable_brief_names_line_and_column(site_root: Path, case: dict[str, Any]) -> None:
-    (site_root / "content/briefs/x.md").write_bytes(bytes.fromhex(case["hex"]))
-    assert case["expect"] in _problems(site_root)
+    """bad-inputs row 1: cp1252 bytes in an authored brief: E at the byte's line and column, never mojibake; K."""
+    _fails_and_keeps_the_last_site(site_root, "x.md", bytes.fromhex(case["hex"]), case["expect"])
 
 
 def test_python_tag_runs_nothing(site_root: Path, tmp_path: Path) -> None:
+    """bad-inputs row 11: !!python/object/apply is refused at its line and column, and runs nothing."""
     marker = tmp_path / "PWNED"
     text = (f"---\ntitle: x\nx: !!python/object/apply:os.system ['touch {marker}']\n"
             "date: null\nleaders: []\ntopics: []\n---\n")
@@ -56,25 +102,44 @@ def test_all_problems_are_collected_before_failing(site_root: Path) -> None:
     assert len(_problems(site_root)) == 3
 
 
+@pytest.mark.timeout(10)
 def test_alias_bomb_is_refused_quickly(site_root: Path) -> None:
+    """bad-inputs row 12: the 9-level billion-laughs document is refused at its first alias, in well under 1 s."""
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i, name in enumerate("bcdefghi"):
         prev = "abcdefghi"[i]
         lines.append(f"{name}: &{name} [{','.join(['*' + prev] * 9)}]")
     text = "---\n" + "\n".join(lines) + "\ntitle: x\ndate: null\nleaders: []\ntopics: []\n---\n"
+    assert len(text.encode()) < 400  # the doc's 342-byte document, give or take the required keys
+    started = time.perf_counter()
+    with pytest.raises(ProblemsError) as err:
+        parse_brief(text, Path("x.md"))
+    assert time.perf_counter() - started < 1.0
+    assert [p.format() for p in err.value.problems] == ["x.md:2: YAML anchors/aliases are not allowed (anchor defined here)"]
     (site_root / "content/briefs/x.md").write_text(text, encoding="utf-8")
-    assert any("anchors/aliases are not allowed" in p for p in _problems(site_root))
+    assert "content/briefs/x.md:2: YAML anchors/aliases are not allowed (anchor defined here)" in _problems(site_root)
 
 
-@pytest.mark.parametrize("text", [
-    "---\ntitle: x\ndate: null\nleaders: []\ntopics: []\n---\n",
-    "\ufeff---\r\ntitle: x\r\ndate: null\r\nleaders: []\r\ntopics: []\r\n---\r\n",
-    "---\rtitle: x\rdate: null\rleaders: []\rtopics: []\r---\r",
-])
-def test_bom_and_line_endings_are_normalised(site_root: Path, text: str) -> None:
+LF = "---\ntitle: x\ndate: null\nleaders: []\ntopics: []\n---\n# H\n\nbody\n"
+ENDINGS = {
+    "BOM": "\ufeff" + LF,
+    "CRLF": LF.replace("\n", "\r\n"),
+    "BOM and CRLF": "\ufeff" + LF.replace("\n", "\r\n"),
+    "lone CR": LF.replace("\n", "\r"),
+    "'---' with trailing spaces": LF.replace("---\n", "---  \n"),
+}
+
+
+@pytest.mark.parametrize("text", ENDINGS.values(), ids=ENDINGS.keys())
+def test_bom_and_line_endings_are_normalised(site_root: Path, tmp_path: Path, text: str) -> None:
+    """bad-inputs row 2 (BOM) and bad-inputs row 3 (CRLF, lone CR): the same site, byte for byte, as the plain LF file."""
+    (site_root / "content/briefs/x.md").write_bytes(LF.encode("utf-8"))
+    build(site_root, out_dir=tmp_path / "lf")
     (site_root / "content/briefs/x.md").write_bytes(text.encode("utf-8"))
-    build(site_root)
-    assert (site_root / "output/briefs/x/index.html").is_file()
+    build(site_root, out_dir=tmp_path / "other")
+    page = (tmp_path / "other/briefs/x/index.html").read_text(encoding="utf-8")
+    assert "<h1>H</h1>" in page and "\ufeff" not in page and "\r" not in page
+    assert manifest(tmp_path / "other") == manifest(tmp_path / "lf")
 
 
 HOSTILE = ['Breaking: "quoted" # not a comment --- [x] {y} | !z \' & *a', "2024", "NO", "~", "- item", "12:30"]
@@ -112,12 +177,14 @@ def test_optional_keys_are_omitted_when_empty() -> None:
 
 
 def test_unknown_key_is_a_warning_with_suggestion() -> None:
+    """bad-inputs row 17: a misspelt key is a warning (an error under check and --strict) with did-you-mean."""
     text = "---\ntitle: x\ndate: null\nleader: [a]\nleaders: []\ntopics: []\n---\n"
     _, warnings = parse_brief(text, Path("x.md"))
     assert [w.format() for w in warnings] == ["x.md:4:1: warning: unknown key 'leader' (did you mean 'leaders'?)"]
 
 
 def test_control_characters_in_the_body_are_removed_with_a_warning(site_root: Path) -> None:
+    """bad-inputs row 4: C0/C1 controls in the body are removed with a located warning; none reach the HTML."""
     text = "---\ntitle: x\ndate: null\nleaders: []\ntopics: []\n---\n\nline one\nbell \x07 nul \x00 nel \x85 end\n"
     (site_root / "content/briefs/x.md").write_text(text, encoding="utf-8")
     report = build(site_root)

@@ -19,6 +19,7 @@ def render(text: str, page: str = "/briefs/a/") -> tuple[str, tuple[tuple[int, s
 
 
 def test_raw_html_is_off() -> None:
+    # bad-inputs row 29: md.options['html'] is False
     assert make_markdown().options["html"] is False
 
 
@@ -27,6 +28,7 @@ def test_raw_html_is_off() -> None:
     "<style>p{}</style>", '<a href="javascript:alert(1)">x</a>',
 ])
 def test_raw_html_comes_out_as_text(text: str) -> None:
+    # bad-inputs row 29: raw HTML in article text is escaped
     html, _ = render(text)
     assert "<" + text[1:4] not in html and "&lt;" in html
 
@@ -36,12 +38,14 @@ def test_raw_html_comes_out_as_text(text: str) -> None:
     "vbscript:x", "file:///etc/passwd", "data:text/html,x", "data:image/png;base64,AA",
 ])
 def test_dangerous_schemes_are_not_links(link: str) -> None:
+    # bad-inputs row 30: javascript:, vbscript:, file:, data: (images too) are not links
     html, _ = render(f"[x]({link}) <{link}>")
     assert "<a" not in html
 
 
 @pytest.mark.parametrize("link", ["https://example.org/x", "mailto:desk@example.org", "../other/", "#frag"])
 def test_safe_links_stay_links(link: str) -> None:
+    # bad-inputs row 30: http, https, mailto and relative links pass
     html, _ = render(f"[x]({link})")
     assert f'href="{link}"' in html
 
@@ -61,5 +65,9 @@ def test_unknown_cross_reference_is_recorded_with_its_line() -> None:
 
 
 def test_entities_are_not_double_escaped() -> None:
-    html, _ = render("AT&amp;T, x < y, 5 > 3")
+    """bad-inputs row 32: entities round-trip once, '<' never reaches the HTML raw; typographer off (deterministic)."""
+    html, _ = render("AT&amp;T, x < y, 5 > 3, a&nbsp;b, \"straight\" 'quotes'")
     assert "AT&amp;T" in html and "&amp;amp;" not in html and "x &lt; y" in html
+    assert "a\u00a0b" in html and "&amp;nbsp;" not in html
+    assert "&quot;straight&quot; 'quotes'" in html and "\u201c" not in html
+    assert make_markdown().options["typographer"] is False

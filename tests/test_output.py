@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ def files(*pairs: tuple[str, str]) -> list[OutputFile]:
 
 
 def test_case_insensitive_collision_names_both_sources(tmp_path: Path) -> None:
+    # bad-inputs row 22: case-insensitive output collision names both sources
     with pytest.raises(ProblemsError) as err:
         write_output(files(("people/energy/index.html", "a"), ("people/Energy/index.html", "b")),
                      tmp_path / "out", tmp_path)
@@ -25,6 +28,7 @@ def test_case_insensitive_collision_names_both_sources(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", "a/../../x.html"])
 def test_paths_outside_the_output_folder_are_refused(tmp_path: Path, path: str) -> None:
+    # bad-inputs row 26: nothing appears outside the sandbox
     with pytest.raises(ProblemsError):
         write_output(files((path, "x")), tmp_path / "sandbox" / "out", tmp_path)
     assert sorted(p.name for p in tmp_path.rglob("*")) == []
@@ -32,6 +36,7 @@ def test_paths_outside_the_output_folder_are_refused(tmp_path: Path, path: str) 
 
 @pytest.mark.parametrize("out", [".", "content", "templates", ".."])
 def test_refuses_to_write_over_sources(tmp_path: Path, out: str) -> None:
+    # bad-inputs row 38: --out ., content/, templates/, .. refused before deleting
     root = tmp_path / "site"
     (root / "content").mkdir(parents=True)
     (root / "templates").mkdir()
@@ -43,6 +48,7 @@ def test_refuses_to_write_over_sources(tmp_path: Path, out: str) -> None:
 
 
 def test_refuses_a_non_empty_folder_without_marker(tmp_path: Path) -> None:
+    # bad-inputs row 38: only a folder holding our marker is ever replaced
     out = tmp_path / "out"
     out.mkdir()
     (out / "precious.txt").write_text("mine")
@@ -53,10 +59,12 @@ def test_refuses_a_non_empty_folder_without_marker(tmp_path: Path) -> None:
 
 
 def test_output_path_that_is_a_file(tmp_path: Path) -> None:
+    """bad-inputs row 37: an output path that is a regular file is an error, and the file is untouched."""
     (tmp_path / "out").write_text("a file")
     with pytest.raises(ProblemsError) as err:
         write_output(files(("index.html", "x")), tmp_path / "out", tmp_path)
     assert "exists and is not a directory" in str(err.value)
+    assert (tmp_path / "out").read_text() == "a file"
 
 
 def test_unchanged_files_are_not_rewritten_and_stale_ones_go(tmp_path: Path) -> None:
@@ -71,14 +79,18 @@ def test_unchanged_files_are_not_rewritten_and_stale_ones_go(tmp_path: Path) -> 
     assert not (out / "old").exists()
 
 
-def test_disk_full_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import errno
-    import os
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS], ids=["disk full", "permission denied", "read-only"])
+def test_disk_full_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    """bad-inputs row 37: disk full, a read-only or unwritable output (chmod does not stop root, so monkeypatched):
+    a clear error, and the previous site byte-identical."""
+    out = tmp_path / "out"
+    write_output(files(("index.html", "old")), out, tmp_path)
 
-    def full(*args: object, **kwargs: object) -> None:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    def fail(*args: object, **kwargs: object) -> None:
+        raise (PermissionError if code == errno.EACCES else OSError)(code, os.strerror(code))
 
-    monkeypatch.setattr("briefing.output._update", full)
+    monkeypatch.setattr("briefing.output._update", fail)
     with pytest.raises(ProblemsError) as err:
-        write_output(files(("index.html", "x")), tmp_path / "out", tmp_path)
-    assert "cannot write output: No space left on device" in str(err.value)
+        write_output(files(("index.html", "new")), out, tmp_path)
+    assert f"cannot write output: {os.strerror(code)}" in str(err.value)
+    assert (out / "index.html").read_text() == "old"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
@@ -19,12 +20,14 @@ def problems(root: Path) -> list[str]:
 
 
 def test_strict_undefined_and_autoescape_are_on(tmp_path: Path) -> None:
+    # bad-inputs row 34: StrictUndefined, not the silent default
     env = make_env(tmp_path)
     assert env.undefined is jinja2.StrictUndefined
     assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
 
 
 def test_syntax_error_names_template_and_line_and_writes_nothing(site_root: Path) -> None:
+    # bad-inputs row 33: E naming template and line; K
     build(site_root)
     before = {p: p.read_bytes() for p in (site_root / "output").rglob("*") if p.is_file()}
     template = site_root / "templates" / "topic.html"
@@ -36,6 +39,7 @@ def test_syntax_error_names_template_and_line_and_writes_nothing(site_root: Path
 
 
 def test_undefined_variable_names_template_line_and_page(site_root: Path) -> None:
+    # bad-inputs row 34: {{ titel }} names template, line and page
     (site_root / "templates" / "topics.html").write_text(
         '{% extends "base.html" %}\n{% block main %}\n{{ titel }}\n{% endblock %}\n', encoding="utf-8")
     assert problems(site_root) == [
@@ -43,6 +47,7 @@ def test_undefined_variable_names_template_line_and_page(site_root: Path) -> Non
 
 
 def test_missing_attribute_in_a_brief_page(site_root: Path) -> None:
+    # bad-inputs row 34: a missing attribute, every page's error collected
     path = site_root / "templates" / "brief.html"
     path.write_text(path.read_text().replace("{{ brief.title }}</h1>", "{{ brief.missing_field }}</h1>"))
     found = problems(site_root)
@@ -56,3 +61,35 @@ def test_long_date_is_locale_independent() -> None:
 
     assert long_date(datetime.date(2025, 4, 5)) == "5 April 2025"
     assert long_date(None) == "Undated"
+
+
+RUNTIME_ERRORS = {
+    "division by zero in a macro, one page only": (
+        "_macros.html", "{% macro timeline(", "{% macro boom(x) %}{{ 1 // x }}{% endmacro %}\n{% macro timeline(",
+        "brief.html", "import crumbs,", "import boom, crumbs,",
+        "brief.html", "{% block main %}", "{% block main %}{{ boom(brief.date.day if brief.date else 0) }}",
+        "ZeroDivisionError: integer division or modulo by zero (while rendering /briefs/undated-note/ from undated-note.md)"),
+    "an attribute of a None date, one page only": (
+        "brief.html", "{% block main %}", "{% block main %}{{ brief.date.year }}", None, None, None,
+        "UndefinedError: 'None' has no attribute 'year' (while rendering /briefs/undated-note/ from undated-note.md)"),
+}
+
+
+@pytest.mark.parametrize("case", RUNTIME_ERRORS.values(), ids=RUNTIME_ERRORS.keys())
+def test_a_runtime_error_on_one_page_fails_the_build_and_keeps_the_site(site_root: Path, case: tuple[Any, ...]) -> None:
+    """bad-inputs row 35: one page's runtime error fails the whole build, naming template, line and page; K."""
+    import hashlib
+
+    build(site_root)
+    out = site_root / "output"
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*")) if p.is_file()}
+    *edits, expect = case
+    for name, old, new in zip(edits[0::3], edits[1::3], edits[2::3], strict=True):
+        if name is not None:
+            path = site_root / "templates" / name
+            text = path.read_text(encoding="utf-8")
+            assert old in text
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    found = problems(site_root)
+    assert len(found) == 1 and found[0].startswith("templates/") and found[0].endswith(expect), found
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*")) if p.is_file()} == before

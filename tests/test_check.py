@@ -25,6 +25,7 @@ def run_check(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_defect_is_reported_exactly(site_root: Path, case: dict[str, Any]) -> None:
+    # bad-inputs rows 10, 16, 17, 20, 25, 30 and 34: each case in fixtures/check_cases.yaml, exact line
     write_files(site_root, case["files"])
     result = run_check(site_root)
     assert result.returncode == case["code"], result.stderr

@@ -38,12 +38,14 @@ def test_sha256_is_of_the_raw_bytes(rules: IngestRules) -> None:
 
 
 def test_bom_and_crlf_give_the_same_article(rules: IngestRules) -> None:
+    # bad-inputs rows 2 and 3: seeds with a BOM, CRLF or lone CR give the same article
     plain = clean(f"Headline for the line ending test\n\n{LEDE}\n".encode(), "x.txt", rules)
     crlf = clean(f"\ufeffHeadline for the line ending test\r\n\r\n{LEDE}\r".encode(), "x.txt", rules)
     assert (crlf.title, crlf.paragraphs, crlf.notes) == (plain.title, plain.paragraphs, ())
 
 
 def test_normalisation(rules: IngestRules) -> None:
+    # bad-inputs row 4: NUL and C1 controls are stripped from seed text (and row 7: NFC)
     raw = (
         "Cafe\u0301\u00a0talks\u200b  begin\u2003now\x00 here\x85 \\\"quoted\\\" he\\'s"
         " there and more words follow so this is a real paragraph of text.\n"
@@ -57,12 +59,14 @@ def test_normalisation(rules: IngestRules) -> None:
 
 
 def test_emoji_zwj_sequence_is_kept(rules: IngestRules) -> None:
+    # bad-inputs row 7: a ZWJ emoji sequence survives cleaning
     family = "\U0001f469\u200d\U0001f469\u200d\U0001f467"
     a = clean(f"{LEDE} A family {family} watched.\n".encode(), "x.txt", rules)
     assert family in texts(a)[0]
 
 
 def test_cp1252_fallback_adds_a_note(rules: IngestRules) -> None:
+    # bad-inputs row 1: scraped seeds fall back to cp1252 only with an explicit note
     a = article("cp1252.txt", rules)
     assert a.notes == ("decoded as cp1252",)
     assert a.title == "Café talks end with “smart quotes” – and a deal"
@@ -160,10 +164,12 @@ def test_headline_is_not_a_name_byline(rules: IngestRules) -> None:
 
 @pytest.mark.parametrize("name", ["boilerplate_only.txt"])
 def test_boilerplate_only_has_no_paragraphs(rules: IngestRules, name: str) -> None:
+    # bad-inputs row 5: a seed that is all boilerplate has no article text
     assert article(name, rules).paragraphs == ()
 
 
 def test_empty_input(rules: IngestRules) -> None:
+    # bad-inputs row 5: empty and whitespace-only seeds have no paragraphs
     assert clean(b"", "x.txt", rules).paragraphs == ()
     assert clean(b"\n \r\n\t\n", "x.txt", rules).paragraphs == ()
 

@@ -60,6 +60,7 @@ def test_base_url_is_normalised(tmp_path: Path, value: str, expected: str) -> No
 
 @pytest.mark.parametrize("value", ["javascript:alert(1)", "example.org", "//evil.org/"])
 def test_bad_base_url_is_an_error(tmp_path: Path, value: str) -> None:
+    # bad-inputs row 31: URL settings must be http(s) or a path, else E
     with pytest.raises(ProblemsError) as err:
         load_config(write(tmp_path, f"title: T\nbase_url: '{value}'\n"))
     assert "site.yaml:2:11: base_url must start with" in err.value.problems[0].format(tmp_path)
@@ -97,6 +98,7 @@ def test_bad_date_order_or_nationalities(tmp_path: Path, body: str) -> None:
     ("Sean O\u2019Brien", "Sean O'Brien"),  # curly and straight apostrophes
 ])
 def test_one_person_under_two_spellings_is_an_error(tmp_path: Path, first: str, second: str) -> None:
+    # bad-inputs row 21: NFC/NFD, case, spacing, quotes: one person or an error
     path = write(tmp_path, f"title: T\npeople:\n  a:\n    name: \"{first}\"\n  b:\n    name: \"{second}\"\n")
     with pytest.raises(ProblemsError) as err:
         load_config(path)

@@ -143,7 +143,7 @@ def test_hostile_seed_file_names(site_root: Path, name: str, ingested: bool, arg
     ("-rf --no-preserve-root", None, "rf-no-preserve-root"),
 ], ids=lambda v: repr(v)[:30])
 def test_slugs_derived_from_titles_are_valid(title: str, date: str | None, slug: str) -> None:
-    """bad-inputs row 27 (and 23): slugs made by ingest always pass the strict pattern, whatever the title."""
+    """bad-inputs rows 27 and 23: slugs made by ingest always pass the strict pattern, whatever the title."""
     made = make_slug(title, date, "0123abcd" * 8)
     assert made == slug
     assert SLUG_PATTERN.match(made) and len(made.encode()) + len(".md") <= 255

@@ -53,6 +53,7 @@ def briefs_by_seed(briefs_dir: Path) -> dict[str, Brief]:
 
 
 def test_fixture_articles(tmp_path: Path, site: tuple[SiteConfig, Registry]) -> None:
+    # bad-inputs row 5: a boilerplate-only seed is skipped with 'no article text after cleaning'
     setup_seeds(tmp_path)
     report = run(tmp_path, site)
     briefs = briefs_by_seed(tmp_path / "content" / "briefs")
@@ -167,6 +168,7 @@ def test_edited_brief_is_kept_then_forced(tmp_path: Path, site: tuple[SiteConfig
 
 
 def test_slug_collisions_get_a_suffix(tmp_path: Path, site: tuple[SiteConfig, Registry]) -> None:
+    # bad-inputs row 22: titles with the same slug get -2, -3; nothing is overwritten
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     text = "Same headline for both\n\nThe two sides discussed trade and investment at length in Hanoi.\n"
@@ -183,6 +185,7 @@ def test_slug_collisions_get_a_suffix(tmp_path: Path, site: tuple[SiteConfig, Re
 
 
 def test_seed_selection(tmp_path: Path, site: tuple[SiteConfig, Registry]) -> None:
+    # bad-inputs rows 27 and 28: hidden/temp seeds ignored, a symlink out of seeds/ skipped with a message
     seeds, briefs_dir = setup_seeds(tmp_path, ["dateline_afp.txt"])
     for name in (".hidden.txt", "#autosave#.txt", "draft.txt~", "draft.txt.swp", "notes.md"):
         shutil.copy(ARTICLES / "kishida_widodo.txt", seeds / name)

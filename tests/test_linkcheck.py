@@ -31,6 +31,7 @@ def findings(tmp_path: Path, files: dict[str, str], base_url: str = "/",
 
 
 def test_broken_fragment_on_an_existing_page(tmp_path: Path) -> None:
+    # bad-inputs row 25: a fragment that no id matches is found
     assert findings(tmp_path, BASE) == [
         ("people/a/index.html", 3, "broken fragment '../../#x': no id 'x' in index.html")]
 

@@ -26,6 +26,7 @@ ARTICLES = {
 @pytest.mark.timeout(30)  # a guard against hangs and quadratic blow-ups, not a speed measurement
 @pytest.mark.parametrize("raw", ARTICLES.values(), ids=ARTICLES.keys())
 def test_pathological_article_ingests_in_bounded_time(raw: bytes) -> None:
+    # bad-inputs row 6: under the cap, bounded time (pytest-timeout)
     article = clean(raw, "x.txt", CONFIG.ingest)
     if article.paragraphs:
         extract(article, REGISTRY, CONFIG.ingest)
@@ -33,6 +34,7 @@ def test_pathological_article_ingests_in_bounded_time(raw: bytes) -> None:
 
 @pytest.mark.timeout(60)
 def test_pathological_brief_builds_in_bounded_time(site_root: Path) -> None:
+    # bad-inputs row 6: 100 KB of '[' builds in bounded time
     head = "---\ntitle: x\ndate: null\nleaders: []\ntopics: []\n---\n"
     write_files(site_root, {
         "content/briefs/brackets.md": head + "[" * 100_000,
@@ -43,6 +45,7 @@ def test_pathological_brief_builds_in_bounded_time(site_root: Path) -> None:
 
 
 def test_seed_over_the_size_cap_is_skipped_with_a_message(tmp_path: Path) -> None:
+    # bad-inputs row 6: a seed over 2 MB is skipped, named
     from briefing.ingest import ingest
 
     (tmp_path / "seeds").mkdir()
@@ -53,6 +56,7 @@ def test_seed_over_the_size_cap_is_skipped_with_a_message(tmp_path: Path) -> Non
 
 
 def test_brief_over_the_size_cap_is_an_error(site_root: Path) -> None:
+    # bad-inputs row 6: a brief over 2 MB is an error naming the file
     from briefing.errors import ProblemsError
 
     write_files(site_root, {"content/briefs/huge.md": "---\ntitle: x\ndate: null\nleaders: []\ntopics: []\n---\n"

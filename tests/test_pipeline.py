@@ -18,6 +18,7 @@ def manifest(out: Path) -> dict[str, str]:
 
 
 def test_every_internal_link_and_fragment_resolves(built: Path) -> None:
+    # bad-inputs row 24: no link anywhere points at a missing page
     pages = parse_site(built)
     assert len(pages) >= 10
     assert broken_links(built, base_path="/desk/") == []
@@ -57,6 +58,7 @@ def test_person_page_lists_briefs_newest_first_and_companions(built: Path) -> No
 
 
 def test_brief_page_shows_metadata_and_escapes_untrusted_text(built: Path) -> None:
+    # bad-inputs row 29: raw HTML in an article and a summary is escaped text
     page = parse_site(built)["/briefs/2025-04-14-talks-in-capital/"]
     assert 'Talks in the capital: "trade first"' in page.text
     assert "14 April 2025" in page.text and "Example Wire" in page.text and "Jane Doe" in page.text
@@ -103,6 +105,7 @@ def test_unchanged_rebuild_writes_nothing(site_root: Path) -> None:
 
 
 def test_deleted_brief_disappears_on_rebuild(site_root: Path) -> None:
+    # bad-inputs row 38: stale pages of deleted briefs disappear on rebuild
     build(site_root)
     before = set(manifest(site_root / "output"))
     (site_root / "content/briefs/undated-note.md").unlink()
@@ -116,6 +119,7 @@ def test_deleted_brief_disappears_on_rebuild(site_root: Path) -> None:
 
 
 def test_failed_build_leaves_previous_output_untouched(site_root: Path) -> None:
+    # bad-inputs row 20: unknown person is E and K
     build(site_root)
     before = manifest(site_root / "output")
     path = site_root / "content/briefs/2025-04-15-follow-up.md"

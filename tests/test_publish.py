@@ -31,6 +31,7 @@ def files(n: int, text: str) -> list[OutputFile]:
 
 
 def test_failure_midway_leaves_previous_output_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # bad-inputs row 36: a failure on the 50th write leaves the old tree
     out = tmp_path / "out"
     write_output(files(80, "old"), out, tmp_path)
     before = manifest(out)
@@ -54,6 +55,7 @@ def test_failure_midway_leaves_previous_output_byte_identical(tmp_path: Path, mo
 
 
 def test_exception_on_the_50th_page_leaves_site_untouched(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # bad-inputs row 36: the renderer crashing leaves the old tree
     build(site_root)
     before = manifest(site_root / "output")
     brief = site_root / "content/briefs/undated-note.md"
@@ -83,6 +85,7 @@ def test_without_atomic_exchange_the_fallback_publishes_too(tmp_path: Path, monk
 
 
 def test_a_swap_cut_short_is_recovered(tmp_path: Path) -> None:
+    # bad-inputs row 36: a stale sibling from a killed swap is cleaned on the next run
     out = tmp_path / "out"
     write_output(files(3, "old"), out, tmp_path)
     out.rename(tmp_path / ".out.old-999")  # killed between the renames of the fallback swap
@@ -102,6 +105,7 @@ def test_unchanged_files_keep_their_inode(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("delay", [0.15, 0.4, 0.8])
 def test_kill_9_mid_build_leaves_the_old_or_the_new_site(tmp_path: Path, delay: float) -> None:
+    # bad-inputs row 36: kill -9 mid-build leaves the old or the new site
     from corpus import write_corpus
 
     root = write_corpus(tmp_path / "site", briefs=300)
@@ -121,6 +125,7 @@ def test_kill_9_mid_build_leaves_the_old_or_the_new_site(tmp_path: Path, delay: 
 
 
 def test_builds_are_identical_across_hash_seeds_time_zones_and_locales(site_root: Path, tmp_path: Path) -> None:
+    # bad-inputs row 40: byte-identical across PYTHONHASHSEED, TZ, locale
     results = []
     for seed, tz, locale in (("0", "UTC", "C"), ("4242", "Asia/Ho_Chi_Minh", "C.UTF-8"), ("random", "America/Los_Angeles", "POSIX")):
         out = tmp_path / f"out-{seed}"
@@ -133,6 +138,7 @@ def test_builds_are_identical_across_hash_seeds_time_zones_and_locales(site_root
 
 
 def test_symlinks_out_of_the_project_are_not_followed(site_root: Path, tmp_path: Path) -> None:
+    # bad-inputs row 28: symlinks out of the project are skipped, loops do not hang
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET-CONTENT", encoding="utf-8")
     (site_root / "templates" / "static" / "stolen.css").symlink_to(secret)

@@ -163,6 +163,7 @@ def test_reload_comes_after_the_write_and_a_new_leader_gets_a_page(server: Serve
 
 
 def test_a_burst_of_saves_is_one_rebuild_and_temp_files_are_ignored(server: Server) -> None:
+    # bad-inputs row 39: debounced, temp files ignored
     root = server.root
     briefs = root / "content/briefs"
 
@@ -204,6 +205,7 @@ def test_stylesheet_change_is_applied_in_place(server: Server) -> None:
 ])
 def test_a_bad_save_shows_file_and_line_and_a_fix_recovers(server: Server, target: str, old: str, new: str,
                                                            where: str) -> None:
+    # bad-inputs row 39: path:line in log and browser, last good site kept, a fix recovers
     root = server.root
     good_page = (root / PAGE).read_bytes()
 
@@ -228,6 +230,7 @@ def test_a_bad_save_shows_file_and_line_and_a_fix_recovers(server: Server, targe
 
 
 def test_only_the_output_folder_is_served(server: Server, tmp_path: Path) -> None:
+    # bad-inputs row 40: traversal and symlinks out of the root get 403/404
     secret = tmp_path / "secret.txt"
     secret.write_text("top secret")
     out = server.root / "output"
@@ -246,6 +249,7 @@ def test_only_the_output_folder_is_served(server: Server, tmp_path: Path) -> Non
 
 
 def test_a_port_in_use_moves_to_the_next_free_one(site_root: Path) -> None:
+    # bad-inputs row 40: the default bind is 127.0.0.1
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -278,6 +282,7 @@ def test_a_new_seed_is_ingested(server: Server) -> None:
 
 
 def test_another_host_warns(site_root: Path) -> None:
+    # bad-inputs row 40: another --host prints a warning
     running = Server(site_root, free_port(), "--host", "0.0.0.0")
     try:
         running.up()

@@ -21,6 +21,7 @@ def test_url_and_output_path(kind: str, ident: str | None, url: str, path: str) 
 @pytest.mark.parametrize("ident", ["../../etc/cron.d/x", "/etc/passwd", "a/../../x", "..\\x",
                                    "%2e%2e%2f", "", "UPPER", "-rf", "a b", None])
 def test_ids_that_could_leave_their_folder_are_refused(ident: str | None) -> None:
+    # bad-inputs row 26: traversal ids are refused by the one URL module
     with pytest.raises(ValueError):
         urls.url_for("brief", ident)
 
@@ -51,5 +52,6 @@ def test_sub_path_and_absolute_urls(base: str, rooted: str, absolute: str) -> No
 
 @pytest.mark.parametrize("url", ["people/", "/a//b/", "/../x/", "/a/./b/", "/a\\b/"])
 def test_unsafe_site_urls_have_no_output_path(url: str) -> None:
+    # bad-inputs row 26: unsafe site URLs have no output path
     with pytest.raises(ValueError):
         urls.output_path(url)

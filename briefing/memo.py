@@ -30,6 +30,7 @@ from .errors import Problem
 from .load import parse_file
 from .markdown import MarkdownCache, Rendered, make_markdown
 from .model import Brief, OutputFile, Page, Site
+from .parallel import fork_map
 from .related import Related, shape
 from .render import make_env, render_pages
 from .search import INDEXED_TEMPLATES, search_files
@@ -95,6 +96,27 @@ class TrackingMarkdown(MarkdownCache):
         self.entries[key] = (rendered, tuple(self._seen))
         return rendered
 
+    def fill(self, jobs: Sequence[tuple[str, str]]) -> None:
+        """Render every (text, page URL) not cached yet, across the CPU cores, ahead of `render`."""
+        missing = []
+        for text, url in dict.fromkeys(jobs):
+            if (url, text) in self.entries:
+                continue
+            stored = self.stored.pop((url, _text_digest(text)), None) if self.stored else None
+            if stored is not None:
+                self.entries[(url, text)] = stored
+            else:
+                missing.append((text, url))
+
+        def share(part: Sequence[tuple[str, str]]) -> list[tuple[Rendered, tuple[Lookup, ...]]]:
+            found = []
+            for text, url in part:
+                self.render(text, url)
+                found.append(self.entries[(url, text)])
+            return found
+
+        for (text, url), entry in zip(missing, fork_map(share, missing), strict=True):
+            self.entries[(url, text)] = entry
 
     def save(self, path: Path) -> None:
         """Write the entries this build used as JSON, for the next process; failures cost only speed."""

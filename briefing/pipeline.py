@@ -15,7 +15,8 @@ from .errors import Problem, ProblemsError
 from .load import load_site
 from .memo import TrackingMarkdown
 from .output import write_output
-from .plan import plan_pages
+from .parallel import fork_map
+from .plan import markdown_jobs, plan_pages
 from .render import make_env, render_pages, static_files
 from .search import search_files
 
@@ -61,8 +62,11 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         config = dataclasses.replace(config, base_url=normal)
     site = load_site(root, config, registry, cache.parse if cache else None)
     markdown = cache.markdown if cache else TrackingMarkdown.load(root / MARKDOWN_CACHE)
-    plan = (plan_pages(site, cache.markdown_for(site), cache.related(site)) if cache
-            else plan_pages(site, markdown.start(site)))
+    if cache:
+        plan = plan_pages(site, cache.markdown_for(site), cache.related(site))
+    else:
+        markdown.start(site).fill(markdown_jobs(site))  # new bodies rendered on every core
+        plan = plan_pages(site, markdown)
     warnings = config.warnings + site.warnings + plan.warnings
     failing = [dataclasses.replace(w, severity="error") for w in warnings if w.severity in fail_on]
     if failing:
@@ -72,7 +76,9 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     if cache:
         files = cache.render(pages, cache.environment(templates), site, root)
     else:
-        files = render_pages(pages, make_env(templates), site, root)
+        env = make_env(templates)
+        render_pages([], env, site, root)  # compile (and check) every template once, before forking
+        files = fork_map(lambda share: render_pages(share, env, site, root), pages)
     files += static_files(templates, root)
     if config.search and cache:
         files += cache.search(files, config.language)  # the Pagefind index of the rendered brief pages

@@ -16,6 +16,7 @@ from .errors import Problem, ProblemsError, did_you_mean
 from .markdown import MarkdownCache, make_markdown
 from .model import Brief, Page, Person, Site, Topic
 from .related import Related
+from .text import clip
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -146,6 +147,13 @@ def plan_pages(site: Site, md: MarkdownCache | None = None, related: Related | N
     return Plan(tuple(pages), tuple(warnings))
 
 
+def markdown_jobs(site: Site) -> list[tuple[str, str]]:
+    """Every (Markdown text, URL of the page showing it) plan_pages renders: brief bodies and bios."""
+    jobs = [(brief.body, urls.url_for("brief", brief.slug)) for brief in site.briefs.values()]
+    jobs += [(bio.body, urls.url_for("person", pid)) for pid, bio in site.bios.items()]
+    return jobs
+
+
 def _updated(briefs: list[Brief]) -> str:
     """Newest brief date as an Atom timestamp; a fixed epoch when none is dated (deterministic)."""
     dates = [b.date for b in briefs if b.date is not None]
@@ -195,7 +203,8 @@ def _markdown(md: MarkdownCache, text: str, url: str, path: Path | None, first_l
                                 f"unknown cross-reference '{ref}'{hint}"))
     for line, link in rendered.refused:
         warnings.append(Problem(path or url, first_line + line - 1,
-                                f"unsafe link '{link[:60]}' shown as text (use http, https, mailto or relative links)",
+                                f"unsafe link '{clip(link, 60, '')}' shown as text"
+                                " (use http, https, mailto or relative links)",
                                 severity="warning"))
     return Markup(rendered.html)  # noqa: S704 - markdown-it output with raw HTML disabled
 

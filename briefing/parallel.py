@@ -1,0 +1,120 @@
+"""Work split across CPU cores with fork: a child inherits everything already loaded (templates,
+the site, caches) copy-on-write, computes its share, and sends back only the results.
+
+No pool, no globals: `fork_map` forks its children, does one share itself, and collects the rest
+through pipes (read by threads, so a child never blocks on a full pipe while the parent works).
+Where fork is missing, or the work is small, everything runs in this process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from .errors import Problem, ProblemsError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_SHARE = 200  # items per child below which forking costs more than it saves
+
+
+def workers() -> int:
+    """How many processes to use: the CPUs this process may run on, at most 4."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        count = os.cpu_count() or 1
+    return max(1, min(4, count))
+
+
+def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], processes: int | None = None) -> list[R]:
+    """func over `items`, in order, with the items dealt to up to `processes` processes.
+
+    `func` maps a slice of items to one result per item. A ProblemsError in any share is raised
+    here with the problems of every share; any other failure in a child is raised as RuntimeError.
+    """
+    count = min(processes or workers(), max(1, len(items) // MIN_SHARE))
+    if count <= 1 or not hasattr(os, "fork"):
+        return func(items)
+    shares = [items[i::count] for i in range(count)]
+    children: list[tuple[int, _Reader]] = []
+    for share in shares[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, and leave without running the parent's cleanup
+            os.close(read_end)
+            _child(func, share, write_end)
+        os.close(write_end)
+        reader = _Reader(read_end)
+        reader.start()
+        children.append((pid, reader))
+    problems: list[Problem] = []
+    results: list[list[R]] = []
+    try:
+        results.append(func(shares[0]))
+    except ProblemsError as exc:
+        problems.extend(exc.problems)
+        results.append([])
+    failure = None
+    for pid, reader in children:
+        reader.join()
+        os.waitpid(pid, 0)
+        kind, payload = reader.result
+        if kind == "ok":
+            results.append(payload)  # type: ignore[arg-type]  # what func returned, unpickled
+        elif kind == "problems":
+            problems.extend(payload)  # type: ignore[arg-type]
+            results.append([])
+        else:
+            failure = failure or payload
+    if failure:
+        raise RuntimeError(f"a worker process failed:\n{failure}")
+    if problems:
+        raise ProblemsError(problems)
+    merged: list[R] = [None] * len(items)  # type: ignore[list-item]
+    for i, part in enumerate(results):
+        merged[i::count] = part
+    return merged
+
+
+def _child(func: Callable[[Sequence[T]], list[R]], share: Sequence[T], fd: int) -> None:
+    status = 0
+    try:
+        try:
+            message: tuple[str, object] = ("ok", func(share))
+        except ProblemsError as exc:
+            message = ("problems", list(exc.problems))
+        except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
+            message = ("crash", traceback.format_exc())
+        with os.fdopen(fd, "wb") as pipe:
+            pickle.dump(message, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:  # noqa: BLE001 - nothing else may run in a forked child
+        status = 1
+    finally:
+        os._exit(status)
+
+
+class _Reader(threading.Thread):
+    """Reads one child's pickled answer while the parent does its own share."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(daemon=True)
+        self.fd = fd
+        self.result: tuple[str, object] = ("crash", "the worker process ended without an answer")
+
+    def run(self) -> None:
+        with os.fdopen(self.fd, "rb") as pipe:
+            data = pipe.read()
+        if data:
+            try:
+                self.result = pickle.loads(data)
+            except Exception as exc:  # noqa: BLE001 - a truncated answer is a failed worker
+                self.result = ("crash", f"unreadable answer from a worker: {exc!r}")

@@ -6,12 +6,13 @@ import dataclasses
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .briefs import decode_brief, parse_brief, split_front_matter
 from .errors import Problem, ProblemsError, did_you_mean
 from .model import Bio, Brief, Registry, Site, SiteConfig
+from .parallel import fork_map
 from .people import is_settled
 
 log = logging.getLogger(__name__)
@@ -70,17 +71,20 @@ def load_site(root: Path, config: SiteConfig, registry: Registry,
     warnings: list[Problem] = []
     briefs: dict[str, Brief] = {}
     folded: dict[str, Path] = {}
-    for path in content_files(root / "content" / "briefs", ".md", root):
-        try:
-            brief, found = (parse or parse_file)(path)
-        except ProblemsError as exc:
-            problems.extend(exc.problems)
-            continue
-        except FileNotFoundError:
+    paths = content_files(root / "content" / "briefs", ".md", root)
+    read = parse or parse_file
+
+    def share(part: Sequence[Path]) -> list[_Parsed]:
+        return [_parse_one(read, path) for path in part]
+
+    parsed = share(paths) if parse else fork_map(share, paths)  # serve's memo stays in its own process
+    for path, outcome in zip(paths, parsed, strict=True):
+        if outcome is None:
             continue  # deleted since the folder was listed (a save by rename, a delete): not content now
-        except OSError as exc:
-            problems.append(Problem(path, None, f"cannot read: {exc.strerror or exc}"))
+        if isinstance(outcome, list):
+            problems.extend(outcome)
             continue
+        brief, found = outcome
         warnings.extend(found)
         other = folded.get(brief.slug.casefold())
         if other is not None:
@@ -115,6 +119,21 @@ def load_site(root: Path, config: SiteConfig, registry: Registry,
         bios=bios,
         warnings=tuple(warnings),
     )
+
+
+_Parsed = tuple[Brief, tuple[Problem, ...]] | list[Problem] | None
+
+
+def _parse_one(read: Callable[[Path], tuple[Brief, tuple[Problem, ...]]], path: Path) -> _Parsed:
+    """One brief and its warnings; its problems as a list; None if it is gone."""
+    try:
+        return read(path)
+    except ProblemsError as exc:
+        return list(exc.problems)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return [Problem(path, None, f"cannot read: {exc.strerror or exc}")]
 
 
 def with_profiles(registry: Registry, briefs: Iterable[Brief]) -> Registry:

@@ -7,7 +7,7 @@ feeds) and the 404 page (served at arbitrary paths) use `base_url`.
 
 from __future__ import annotations
 
-import posixpath
+import functools
 import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -73,6 +73,7 @@ def _static_path(ident: str | None) -> str:
     return "/".join(_segment(p) for p in parts)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a pure function, called tens of times per page
 def url_for(kind: str, ident: str | None = None, page: int = 1) -> str:
     """The site URL (path from the site root) of a page: url_for("person", "to-lam", page=2)."""
     try:
@@ -106,8 +107,9 @@ def relative(target: str, from_url: str) -> str:
     if path == from_url and fragment:
         return f"#{fragment}"
     folder = from_url[: from_url.rfind("/") + 1]  # "/briefs/x/" for "/briefs/x/" and "/briefs/x/a.html"
-    shared = posixpath.commonprefix([folder, path])
-    shared = shared[: shared.rfind("/") + 1]
+    shared = folder  # the deepest folder holding both: drop segments until the target is inside
+    while not path.startswith(shared):
+        shared = shared[: shared.rfind("/", 0, len(shared) - 1) + 1]
     rel = "../" * folder[len(shared):].count("/") + path[len(shared):]
     return (rel or "./") + (f"#{fragment}" if fragment else "")
 

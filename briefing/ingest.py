@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .events import event_dates, group_events, join_event
 from .extract import extract
 from .load import is_ignored
 from .model import Brief, Registry, SiteConfig
+from .parallel import fork_map
 from .yamlsafe import load_mapping
 
 log = logging.getLogger(__name__)
@@ -126,6 +128,18 @@ def _free_path(briefs_dir: Path, slug: str, taken: set[str]) -> Path:
     return briefs_dir / f"{candidate}.md"
 
 
+def _extract_one(seed_path: Path, config: SiteConfig, registry: Registry) -> Brief | str:
+    """One seed's brief, or why it has none."""
+    try:
+        raw = seed_path.read_bytes()
+    except OSError as exc:
+        return f"cannot read ({exc.strerror or exc}); skipped"
+    article = clean(raw, seed_path.name, config.ingest)
+    if not article.paragraphs:
+        return "no article text after cleaning"
+    return extract(article, registry, config.ingest)
+
+
 def ingest(
     seeds_dir: Path, briefs_dir: Path, config: SiteConfig, registry: Registry, force: bool = False
 ) -> IngestReport:
@@ -148,24 +162,20 @@ def ingest(
     for note in notes:
         say(note)
     generated: list[tuple[Path, bool, Brief]] = []  # (target, target existed, brief)
-    for seed_path in seeds:
-        try:
-            raw = seed_path.read_bytes()
-        except OSError as exc:
+
+    def share(part: Sequence[Path]) -> list[Brief | str]:
+        return [_extract_one(path, config, registry) for path in part]
+
+    for seed_path, outcome in zip(seeds, fork_map(share, seeds), strict=True):  # articles on every core
+        if isinstance(outcome, str):
             skipped.append(seed_path)
-            say(f"{_show(seed_path, 0)}: cannot read ({exc.strerror or exc}); skipped")
+            say(f"{_show(seed_path, 0)}: {outcome}")
             continue
-        article = clean(raw, seed_path.name, config.ingest)
-        if not article.paragraphs:
-            skipped.append(seed_path)
-            say(f"{_show(seed_path, 0)}: no article text after cleaning")
-            continue
-        brief = extract(article, registry, config.ingest)
         target = by_seed.get(seed_path.name)
         existed = target is not None
         if target is None:
-            target = _free_path(briefs_dir, brief.slug, taken)
-        generated.append((target, existed, replace(brief, slug=target.stem)))
+            target = _free_path(briefs_dir, outcome.slug, taken)
+        generated.append((target, existed, replace(outcome, slug=target.stem)))
 
     # Events over every brief: the ones on disk that this run leaves alone, and the generated ones
     # it may write (new seeds; with --force, every seed). Only generated briefs take an event.

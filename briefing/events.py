@@ -62,9 +62,11 @@ def vectors(texts: Sequence[str]) -> list[dict[str, float]]:
     for count in counts:
         df.update(count.keys())
     n = len(texts)
+    idf = {w: math.log((1 + n) / (1 + d)) + 1.0 for w, d in df.items()}  # once per word, not per use
     out: list[dict[str, float]] = []
     for count in counts:
-        vector = {w: (1.0 + math.log(c)) * (math.log((1 + n) / (1 + df[w])) + 1.0) for w, c in sorted(count.items())}
+        # Most bigrams occur once (weight exactly 1.0); cosine and the norm use fsum, so order is moot.
+        vector = {w: (1.0 if c == 1 else 1.0 + math.log(c)) * idf[w] for w, c in count.items()}
         norm = math.sqrt(math.fsum(v * v for v in vector.values()))
         out.append({w: v / norm for w, v in vector.items()} if norm else {})
     return out

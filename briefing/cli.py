@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from .errors import Problem, ProblemsError
 
 log = logging.getLogger("briefing")
+PROGRESS_DELAY = 1.0  # seconds before a progress bar appears: quick runs never show one
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -105,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _ingest(root: Path, args: argparse.Namespace) -> None:
     from .config import load_config
+    from .ingest import STAGES as INGEST_STAGES
     from .ingest import ingest
 
     config, registry = load_config(root / "site.yaml")
@@ -113,7 +117,9 @@ def _ingest(root: Path, args: argparse.Namespace) -> None:
             log.warning("%s", warning.format(root))
     seeds = getattr(args, "seeds", None) or root / "seeds"
     content = getattr(args, "content", None) or root / "content"
-    report = ingest(seeds, content / "briefs", config, registry, force=getattr(args, "force", False))
+    with progress_bar("ingest", len(INGEST_STAGES), quiet=getattr(args, "quiet", False)) as step:
+        report = ingest(seeds, content / "briefs", config, registry, force=getattr(args, "force", False),
+                        progress=step)
     log.info("ingest: %d written, %d unchanged, %d kept, %d skipped",
              len(report.written), len(report.unchanged), len(report.kept), len(report.skipped))
 
@@ -131,11 +137,12 @@ def _build(root: Path, args: argparse.Namespace) -> None:
             log.warning("%s", warning.format(root))
         log.info("build: %d pages, %d files, nothing changed since the last build", skipped.pages, skipped.files)
         return
-    from .pipeline import STRICT, build
+    from .pipeline import STAGES, STRICT, build
 
     assert fail_on <= STRICT
     stamp.forget(root)
-    report = build(root, out_dir=out_dir, base_url=base_url, fail_on=fail_on)
+    with progress_bar("build", len(STAGES), quiet=getattr(args, "quiet", False)) as step:
+        report = build(root, out_dir=out_dir, base_url=base_url, fail_on=fail_on, progress=step)
     stamp.record(root, found, options, out_dir, report.pages, report.files, report.warnings)
     for warning in report.warnings:
         log.warning("%s", warning.format(root))
@@ -178,6 +185,29 @@ def _people(root: Path, args: argparse.Namespace) -> int:
     if not candidates:
         print("no unregistered people", file=sys.stderr)
     return 0
+
+
+@contextlib.contextmanager
+def progress_bar(task: str, stages: int, quiet: bool = False, stream: TextIO | None = None,
+                 delay: float = PROGRESS_DELAY) -> Iterator[Callable[[str], None]]:
+    """A tqdm bar over a task's stages on stderr, shown only on a terminal and after `delay` seconds."""
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    out = stream or sys.stderr
+    bar = tqdm(total=stages, desc=task, unit="stage", file=out, delay=delay, leave=False,
+               disable=quiet or not out.isatty(), bar_format="{desc}: {bar} {n_fmt}/{total_fmt} {postfix}")
+    started = [False]
+
+    def step(stage: str) -> None:
+        if started[0]:
+            bar.update(1)
+        started[0] = True
+        bar.set_postfix_str(stage)
+
+    try:
+        yield step
+    finally:
+        bar.close()
 
 
 def _print_problems(problems: Sequence[Problem], root: Path) -> None:

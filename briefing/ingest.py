@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -140,10 +140,17 @@ def _extract_one(seed_path: Path, config: SiteConfig, registry: Registry) -> Bri
     return extract(article, registry, config.ingest)
 
 
+STAGES = ("reading briefs", "extracting articles", "grouping events", "writing briefs")
+
+
 def ingest(
-    seeds_dir: Path, briefs_dir: Path, config: SiteConfig, registry: Registry, force: bool = False
+    seeds_dir: Path, briefs_dir: Path, config: SiteConfig, registry: Registry, force: bool = False,
+    progress: Callable[[str], None] = lambda stage: None,
 ) -> IngestReport:
-    """Turn every seed into a brief, new ones grouped into events; keep hand-edited briefs unless `force`."""
+    """Turn every seed into a brief, new ones grouped into events; keep hand-edited briefs unless `force`.
+
+    `progress` is told each of STAGES as it starts (the command line shows a progress bar).
+    """
     written: list[Path] = []
     unchanged: list[Path] = []
     kept: list[Path] = []
@@ -158,10 +165,12 @@ def ingest(
     for path, reason in passed:
         skipped.append(path)
         say(f"{_show(path, 0)}: {reason}")
+    progress(STAGES[0])
     by_seed, taken, notes, on_disk = existing_briefs(briefs_dir)
     for note in notes:
         say(note)
     generated: list[tuple[Path, bool, Brief]] = []  # (target, target existed, brief)
+    progress(STAGES[1])
 
     def share(part: Sequence[Path]) -> list[Brief | str]:
         return [_extract_one(path, config, registry) for path in part]
@@ -179,11 +188,13 @@ def ingest(
 
     # Events over every brief: the ones on disk that this run leaves alone, and the generated ones
     # it may write (new seeds; with --force, every seed). Only generated briefs take an event.
+    progress(STAGES[2])
     fresh = {brief.slug for _, existed, brief in generated if force or not existed}
     pool = {slug: b for slug, b in on_disk.items() if slug not in fresh}
     pool.update((brief.slug, brief) for _, _, brief in generated if brief.slug in fresh)
     events = group_events([pool[slug] for slug in sorted(pool)], existing=set(pool) - fresh)
     dates = event_dates(pool.values(), events)
+    progress(STAGES[3])
 
     for target, existed, brief in generated:
         event = events.get(brief.slug)

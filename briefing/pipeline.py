@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,14 +45,19 @@ class BuildReport:
     sources: tuple[tuple[str, str], ...] = ()  # (output path, source file) for pages from files
 
 
+STAGES = ("reading briefs", "rendering Markdown", "rendering pages", "indexing search", "writing output")
+
+
 def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
-          fail_on: frozenset[str] = frozenset(), cache: BuildCache | None = None) -> BuildReport:
+          fail_on: frozenset[str] = frozenset(), cache: BuildCache | None = None,
+          progress: Callable[[str], None] = lambda stage: None) -> BuildReport:
     """Build the site under `root` into `out_dir` (default root/output).
 
     Everything is read and rendered before anything is written, so an error in any input or
     template raises ProblemsError and leaves the previous output as it was. Warnings whose
     severity is in `fail_on` (STRICT: unknown keys, review items, undated briefs) fail it too.
     A `cache` (serve's) reuses what earlier builds in this process parsed and rendered.
+    `progress` is told each of STAGES as it starts (the command line shows a progress bar).
     """
     started = time.perf_counter()
     config, registry = load_config(root / "site.yaml")
@@ -60,7 +66,9 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         if normal is None:
             raise ProblemsError([Problem("--base-url", None, f"'{base_url}' must start with '/' or 'http(s)://'")])
         config = dataclasses.replace(config, base_url=normal)
+    progress(STAGES[0])
     site = load_site(root, config, registry, cache.parse if cache else None)
+    progress(STAGES[1])
     markdown = cache.markdown if cache else TrackingMarkdown.load(root / MARKDOWN_CACHE)
     if cache:
         plan = plan_pages(site, cache.markdown_for(site), cache.related(site))
@@ -73,6 +81,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         raise ProblemsError(failing)
     pages = plan.pages
     templates = root / "templates"
+    progress(STAGES[2])
     if cache:
         files = cache.render(pages, cache.environment(templates), site, root)
     else:
@@ -80,10 +89,12 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         render_pages([], env, site, root)  # compile (and check) every template once, before forking
         files = fork_map(lambda share: render_pages(share, env, site, root), pages)
     files += static_files(templates, root)
+    progress(STAGES[3])
     if config.search and cache:
         files += cache.search(files, config.language)  # the Pagefind index of the rendered brief pages
     elif config.search:
         files += search_files(files, config.language, root / ".briefing-cache")
+    progress(STAGES[4])
     report = write_output(files, out_dir or root / "output", root, cache.digests if cache else None)
     if cache:
         cache.publish(files)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -49,3 +52,43 @@ def test_root_is_taken_before_or_after_the_command(site_root: Path, tmp_path: Pa
 def test_usage_error_exits_2() -> None:
     assert run("no-such-command").returncode == 2
     assert run("build", "--bogus").returncode == 2
+
+
+def test_build_and_ingest_report_their_stages_in_order(site_root: Path) -> None:
+    from briefing.config import load_config
+    from briefing.ingest import STAGES as INGEST_STAGES
+    from briefing.ingest import ingest
+    from briefing.pipeline import STAGES, build
+
+    seen: list[str] = []
+    build(site_root, progress=seen.append)
+    assert seen == list(STAGES)
+    seen.clear()
+    (site_root / "seeds").mkdir()
+    (site_root / "seeds/a.txt").write_text("Talks in the capital\n\nAlice Nguyen met Bob Tran on Monday.\n")
+    config, registry = load_config(site_root / "site.yaml")
+    ingest(site_root / "seeds", site_root / "content/briefs", config, registry, progress=seen.append)
+    assert seen == list(INGEST_STAGES)
+
+
+class Terminal(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(("tty", "quiet", "shown"), [(True, False, True), (False, False, False), (True, True, False)])
+def test_progress_bar_only_on_a_terminal_and_not_when_quiet(tty: bool, quiet: bool, shown: bool) -> None:
+    from briefing.cli import progress_bar
+
+    stream = Terminal(tty)
+    with progress_bar("build", 3, quiet=quiet, stream=stream, delay=0) as step:
+        for stage in ("reading briefs", "rendering pages", "writing output"):
+            step(stage)
+    text = stream.getvalue()
+    assert ("build:" in text and "rendering pages" in text and "2/3" in text) is shown
+    if not shown:
+        assert text == ""

@@ -24,7 +24,8 @@ def topic_id(i: int) -> str:
     return f"topic-{i:02d}"
 
 
-def write_corpus(root: Path, briefs: int, people: int = 200, topics: int = 30, seed: int = 7) -> Path:
+def write_corpus(root: Path, briefs: int, people: int = 200, topics: int = 30, seed: int = 7,
+                 search: bool = True) -> Path:
     """Create root/site.yaml, root/templates and root/content/briefs/*.md; return root."""
     rng = random.Random(seed)
     if root.exists():
@@ -35,6 +36,7 @@ def write_corpus(root: Path, briefs: int, people: int = 200, topics: int = 30, s
         "title": "Benchmark briefing",
         "description": "A synthetic corpus.",
         "base_url": "https://bench.example.org/",
+        "search": search,
         "people": {person_id(i): {"name": f"Person {i:03d}", "aliases": [f"P. {i:03d}"],
                                   "role": "Minister", "country": f"Country {i % 20}"} for i in range(people)},
         "topics": {topic_id(i): {"name": f"Topic {i:02d}", "description": f"Synthetic topic {i}.",

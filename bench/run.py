@@ -5,6 +5,8 @@
 Every figure is the median wall time of --runs fresh processes (ours and Hugo's alternating),
 timed with /usr/bin/time for CPU and peak memory. Cold builds are measured with the output on
 tmpfs (--out-dir, default /dev/shm: the CPU work) and on disk (--disk-dir: what a user sees).
+Hugo's page set has no search index, so the site is built with `search: false` for every
+comparison; "cold build + search index" is the same build with the Pagefind index, on its own.
 The last line is `cold-build-ratio-vs-hugo: X` (ours / Hugo's, tmpfs) when --vs hugo is given.
 """
 
@@ -58,9 +60,16 @@ def median(runs: list[Run]) -> Run:
 
 
 def wipe(*paths: Path) -> None:
+    """Remove output folders with their spares, and the project's caches: the next build is cold."""
     for path in paths:
-        for victim in (path, path.parent / f".{path.name}.spare"):
+        for victim in (path, path.parent / f".{path.name}.spare", path.parent / ".briefing-cache"):
             shutil.rmtree(victim, ignore_errors=True)
+
+
+def set_search(root: Path, on: bool) -> None:
+    site = root / "site.yaml"
+    text = site.read_text(encoding="utf-8")
+    site.write_text(text.replace(f"search: {str(not on).lower()}", f"search: {str(on).lower()}"), encoding="utf-8")
 
 
 def edit_one(root: Path, rng: random.Random) -> None:
@@ -76,7 +85,9 @@ def measure(args: argparse.Namespace) -> dict[str, dict[str, Run]]:
         results.setdefault(name, {}).setdefault(who, []).append(run)
 
     for place, base in (("tmpfs", args.out_dir), ("disk", args.disk_dir)):
-        root = write_corpus(base / f"site-{args.briefs}", args.briefs)
+        # Hugo's page set has no search index, so ours is measured without one too (search: false);
+        # the cold build with the Pagefind index is measured on its own below.
+        root = write_corpus(base / f"site-{args.briefs}", args.briefs, search=False)
         hugo_root = write_hugo_site(root, base / f"hugo-{args.briefs}") if args.vs else None
         out, hugo_out = root / "output", base / f"hugo-out-{args.briefs}"
         for _ in range(args.runs):
@@ -87,6 +98,13 @@ def measure(args: argparse.Namespace) -> dict[str, dict[str, Run]]:
                 add(f"cold build ({place})", "hugo", timed(hugo(hugo_root, hugo_out), hugo_root))
         if place == "disk":
             continue
+        set_search(root, True)
+        for _ in range(args.runs):
+            wipe(out)
+            add("cold build + search index (tmpfs)", "ours", timed(ours("build"), root))
+        set_search(root, False)
+        wipe(out)
+        timed(ours("build"), root)
         for _ in range(args.runs):
             add("no-change rebuild", "ours", timed(ours("build"), root))
             if hugo_root:

@@ -47,9 +47,14 @@ def decode(raw: bytes) -> tuple[str, tuple[str, ...]]:
 def normalise(text: str) -> list[str]:
     """Normalised, whitespace-collapsed lines (NFC, LF, no controls or zero-width characters)."""
     text = _BREAKS.sub("\n", text)
-    text = unicodedata.normalize("NFC", text)
-    text = _SPACES.sub(" ", text)
-    text = _STRAY_JOINER.sub("", _ZERO_WIDTH.sub("", text))
+    if text.isascii():  # the common case: none of the Unicode rules below can match
+        text = text.replace("\t", " ")
+    else:
+        text = unicodedata.normalize("NFC", text)
+        text = _SPACES.sub(" ", text)
+        text = _ZERO_WIDTH.sub("", text)
+        if "\u200c" in text or "\u200d" in text:
+            text = _STRAY_JOINER.sub("", text)
     text = _CONTROLS.sub("", text)
     text = text.replace('\\"', '"').replace("\\'", "'")
     return [" ".join(line.split()) for line in text.split("\n")]

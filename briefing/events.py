@@ -55,9 +55,13 @@ def bigrams(text: str) -> list[str]:
     return out
 
 
-def vectors(texts: Sequence[str]) -> list[dict[str, float]]:
-    """Unit TF-IDF vectors of word bigrams: sublinear term frequency, smoothed idf over `texts`."""
-    counts = [Counter(bigrams(text)) for text in texts]
+def vectors(texts: Sequence[str], grams: Sequence[list[str] | None] = ()) -> list[dict[str, float]]:
+    """Unit TF-IDF vectors of word bigrams: sublinear term frequency, smoothed idf over `texts`.
+
+    `grams` may hold each text's `bigrams` already (ingest's workers compute them); None: not yet.
+    """
+    known = list(grams) or [None] * len(texts)
+    counts = [Counter(bigrams(text) if found is None else found) for text, found in zip(texts, known, strict=True)]
     df: Counter[str] = Counter()
     for count in counts:
         df.update(count.keys())
@@ -87,6 +91,11 @@ def similarities(briefs: Sequence[Brief]) -> dict[tuple[str, str], float]:
             for i in range(len(ordered)) for j in range(i + 1, len(ordered))}
 
 
+def brief_bigrams(brief: Brief) -> list[str]:
+    """The bigrams event grouping compares a brief by (its title and body)."""
+    return bigrams(_text(brief))
+
+
 def _text(brief: Brief) -> str:
     return f"{brief.title}\n{brief.body}"
 
@@ -100,7 +109,7 @@ def _close(a: datetime.date | None, b: datetime.date | None) -> bool:
     return a is None or b is None or abs((a - b).days) <= WINDOW_DAYS
 
 
-def links(briefs: Sequence[Brief]) -> list[tuple[float, str, str]]:
+def links(briefs: Sequence[Brief], grams: Mapping[str, list[str]] | None = None) -> list[tuple[float, str, str]]:
     """(similarity, slug, slug) for every linked pair, strongest first, ties by slugs."""
     by_slug = {b.slug: b for b in briefs}
     pairs: set[tuple[str, str]] = set()
@@ -116,7 +125,8 @@ def links(briefs: Sequence[Brief]) -> list[tuple[float, str, str]]:
     if not pairs:
         return []
     ordered = sorted(by_slug)
-    vec = dict(zip(ordered, vectors([_text(by_slug[s]) for s in ordered]), strict=True))
+    known = [grams.get(s) for s in ordered] if grams else []
+    vec = dict(zip(ordered, vectors([_text(by_slug[s]) for s in ordered], known), strict=True))
     keys = {slug: frozenset(v) for slug, v in vec.items()}
     scored = [(math.fsum(vec[a][w] * vec[b][w] for w in keys[a] & keys[b]), a, b) for a, b in pairs]
     return sorted(((s, a, b) for s, a, b in scored if s >= THRESHOLD), key=lambda t: (-t[0], t[1], t[2]))
@@ -149,11 +159,13 @@ def anchor_key(brief: Brief, existing: Collection[str] = frozenset()) -> tuple[b
     return (brief.slug not in existing, date is None, date or datetime.date.min, brief.slug)
 
 
-def group_events(briefs: Sequence[Brief], existing: Collection[str] = frozenset()) -> dict[str, str]:
+def group_events(briefs: Sequence[Brief], existing: Collection[str] = frozenset(),
+                 grams: Mapping[str, list[str]] | None = None) -> dict[str, str]:
     """Slug -> event id for every brief that carries an event or belongs to a group of two or more.
 
     `existing` names the briefs this run will not write: a brief among them keeps its `event:`, and
-    one without an `event:` is an event only as its anchor (its slug is the id).
+    one without an `event:` is an event only as its anchor (its slug is the id). `grams`: slug ->
+    the bigrams of its text, where already known.
     """
     by_slug = {b.slug: b for b in briefs}
     parent = {slug: slug for slug in by_slug}
@@ -189,7 +201,7 @@ def group_events(briefs: Sequence[Brief], existing: Collection[str] = frozenset(
             slugs.append(owner)  # the anchor of an event others name, written without `event:`
         for slug in slugs[1:]:
             union(slugs[0], slug, force=True)
-    for _, a, b in links(list(by_slug.values())):
+    for _, a, b in links(list(by_slug.values()), grams):
         union(a, b)
 
     out: dict[str, str] = {}

@@ -12,7 +12,7 @@ from pathlib import Path
 from .briefs import decode_brief, dump_brief, parse_brief, split_front_matter
 from .clean import clean
 from .errors import ProblemsError, printable
-from .events import event_dates, group_events, join_event
+from .events import brief_bigrams, event_dates, group_events, join_event
 from .extract import extract
 from .load import is_ignored
 from .model import Brief, Registry, SiteConfig
@@ -128,7 +128,16 @@ def _free_path(briefs_dir: Path, slug: str, taken: set[str]) -> Path:
     return briefs_dir / f"{candidate}.md"
 
 
-def _extract_one(seed_path: Path, config: SiteConfig, registry: Registry) -> Brief | str:
+@dataclass(frozen=True, slots=True)
+class _Extracted:
+    """What a worker makes of one seed: the brief, the bigrams events compare, the file text."""
+
+    brief: Brief
+    grams: str  # event bigrams joined by newlines (one string pickles fast)
+    text: str  # dump_brief(brief), right unless the brief joins an event (slugs are not in the text)
+
+
+def _extract_one(seed_path: Path, config: SiteConfig, registry: Registry) -> _Extracted | str:
     """One seed's brief, or why it has none."""
     try:
         raw = seed_path.read_bytes()
@@ -137,7 +146,8 @@ def _extract_one(seed_path: Path, config: SiteConfig, registry: Registry) -> Bri
     article = clean(raw, seed_path.name, config.ingest)
     if not article.paragraphs:
         return "no article text after cleaning"
-    return extract(article, registry, config.ingest)
+    brief = extract(article, registry, config.ingest)
+    return _Extracted(brief, "\n".join(brief_bigrams(brief)), dump_brief(brief))
 
 
 STAGES = ("reading briefs", "extracting articles", "grouping events", "writing briefs")
@@ -170,9 +180,11 @@ def ingest(
     for note in notes:
         say(note)
     generated: list[tuple[Path, bool, Brief]] = []  # (target, target existed, brief)
+    grams: dict[str, list[str]] = {}
+    texts: dict[str, str] = {}
     progress(STAGES[1])
 
-    def share(part: Sequence[Path]) -> list[Brief | str]:
+    def share(part: Sequence[Path]) -> list[_Extracted | str]:
         return [_extract_one(path, config, registry) for path in part]
 
     for seed_path, outcome in zip(seeds, fork_map(share, seeds), strict=True):  # articles on every core
@@ -183,8 +195,10 @@ def ingest(
         target = by_seed.get(seed_path.name)
         existed = target is not None
         if target is None:
-            target = _free_path(briefs_dir, outcome.slug, taken)
-        generated.append((target, existed, replace(outcome, slug=target.stem)))
+            target = _free_path(briefs_dir, outcome.brief.slug, taken)
+        generated.append((target, existed, replace(outcome.brief, slug=target.stem)))
+        grams[target.stem] = outcome.grams.split("\n") if outcome.grams else []
+        texts[target.stem] = outcome.text
 
     # Events over every brief: the ones on disk that this run leaves alone, and the generated ones
     # it may write (new seeds; with --force, every seed). Only generated briefs take an event.
@@ -192,7 +206,7 @@ def ingest(
     fresh = {brief.slug for _, existed, brief in generated if force or not existed}
     pool = {slug: b for slug, b in on_disk.items() if slug not in fresh}
     pool.update((brief.slug, brief) for _, _, brief in generated if brief.slug in fresh)
-    events = group_events([pool[slug] for slug in sorted(pool)], existing=set(pool) - fresh)
+    events = group_events([pool[slug] for slug in sorted(pool)], existing=set(pool) - fresh, grams=grams)
     dates = event_dates(pool.values(), events)
     progress(STAGES[3])
 
@@ -202,8 +216,8 @@ def ingest(
         if kept_file is not None and kept_file.event is None and event == brief.slug:
             event = None  # an anchor on disk without `event:` is its event all the same
         borrowed = dates.get(event) if event and config.ingest.borrow_event_dates else None
-        brief = join_event(brief, event, borrowed)
-        text = dump_brief(brief)
+        joined = join_event(brief, event, borrowed)
+        text = texts[brief.slug] if joined == brief else dump_brief(joined)
         if not existed:
             write_atomic(target, text.encode("utf-8"))
             written.append(target)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefing.clean import clean, strip_outlet
 from briefing.config import load_config
@@ -182,3 +185,17 @@ def test_dateline_is_kept_in_the_head_for_its_date(rules: IngestRules) -> None:
 def test_date_after_a_byline_is_kept_in_the_head(rules: IngestRules) -> None:
     a = clean(f"Headline about the talks\n\nBy Jane Doe | March 8, 2022\n\n{LEDE}\n".encode(), "x.txt", rules)
     assert (a.author, a.head) == ("Jane Doe", ("March 8, 2022",))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \t\r\n\x00\x1f\x85\u00a0\u200b\u200c\u200d\u00ad\u2028e\u0301é\ufeff\u3000")))
+def test_normalise_fast_paths_match_the_plain_rules(text: str) -> None:
+    """The ASCII and no-joiner shortcuts in normalise give exactly what applying every rule gives."""
+    from briefing.clean import _BREAKS, _CONTROLS, _SPACES, _STRAY_JOINER, _ZERO_WIDTH, normalise
+
+    plain = _BREAKS.sub("\n", text)
+    plain = unicodedata.normalize("NFC", plain)
+    plain = _SPACES.sub(" ", plain)
+    plain = _STRAY_JOINER.sub("", _ZERO_WIDTH.sub("", plain))
+    plain = _CONTROLS.sub("", plain)
+    assert normalise(text) == [" ".join(line.split()) for line in plain.split("\n")]

@@ -31,7 +31,10 @@ def topic_scores(text: str, registry: Registry) -> dict[str, float]:
     """Score per topic id: sum of weight x occurrences of each keyword phrase."""
     keywords = tuple((tid, topic.keywords) for tid, topic in registry.topics.items())
     pattern = _phrases(keywords)
-    seen = Counter(" ".join(m.group(1).split()).casefold() for m in pattern.finditer(text)) if pattern else Counter()
+    seen: Counter[str] = Counter()
+    if pattern:
+        for raw, count in Counter(pattern.findall(text)).items():  # matches counted in C, each form folded once
+            seen[" ".join(raw.split()).casefold()] += count
     return {tid: sum(weight * seen[" ".join(phrase.split()).casefold()] for phrase, weight in pairs)
             for tid, pairs in keywords}
 

@@ -162,6 +162,29 @@ def test_reload_comes_after_the_write_and_a_new_leader_gets_a_page(server: Serve
     assert "changed: content/briefs/2025-04-14-talks-in-capital.md, site.yaml" in server.output()
 
 
+def test_the_search_index_follows_the_reload(server: Server, tmp_path: Path) -> None:
+    """Pages are published first; Pagefind's index of them follows, equal to a cold build's."""
+    root = server.root
+
+    def index(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / "pagefind").rglob("*"))
+                if p.is_file()}
+
+    before = index(root / "output")
+
+    async def scenario() -> None:
+        browser = await Browser.connect(server.port)
+        edit(root / BRIEF, "to discuss", "to discuss quillwort")
+        assert (await browser.message())["command"] == "reload"
+        assert "quillwort" in (root / PAGE).read_text()
+        browser.conn.close()
+
+    asyncio.run(scenario())
+    wait_for(lambda: "search index updated" in server.output(), "the new search index to be published")
+    build(root, out_dir=tmp_path / "cold")
+    assert index(root / "output") == index(tmp_path / "cold") != before
+
+
 def test_a_burst_of_saves_is_one_rebuild_and_temp_files_are_ignored(server: Server) -> None:
     # bad-inputs row 39: debounced, temp files ignored
     root = server.root

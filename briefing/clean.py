@@ -216,8 +216,3 @@ def split_dateline(text: str) -> tuple[str | None, str | None, str]:
             return None, text[: match.end()].strip().rstrip("—–-").strip(), text[match.end() :]
     return None, None, text
 
-
-def strip_outlet(text: str) -> tuple[str | None, str]:
-    """Remove a leading `(Outlet) — ` or `CITY, Month D (Outlet) -` dateline: (outlet, text)."""
-    outlet, _, rest = split_dateline(text)
-    return outlet, rest

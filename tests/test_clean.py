@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.clean import clean, strip_outlet
+from briefing.clean import clean, split_dateline
 from briefing.config import load_config
 from briefing.model import Article, IngestRules, Paragraph
 
@@ -156,8 +156,9 @@ def test_dateline_gives_source(rules: IngestRules) -> None:
         ("Leaders (in Hanoi) met", None, "Leaders (in Hanoi) met"),
     ],
 )
-def test_strip_outlet(text: str, outlet: str | None, rest: str) -> None:
-    assert strip_outlet(text) == (outlet, rest)
+def test_split_dateline(text: str, outlet: str | None, rest: str) -> None:
+    found, _, remainder = split_dateline(text)
+    assert (found, remainder) == (outlet, rest)
 
 
 def test_headline_is_not_a_name_byline(rules: IngestRules) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.extract.topics import count_phrase, pick_topics, topic_scores
+from briefing.extract.topics import pick_topics, topic_scores
 from briefing.model import IngestRules, Registry, Topic
 
 RULES = IngestRules(topic_threshold=3, max_topics=2)
@@ -31,8 +31,9 @@ def registry() -> Registry:
         ("trade", "free-trade trade-off trader", 2),
     ],
 )
-def test_count_phrase(phrase: str, text: str, count: int) -> None:
-    assert count_phrase(phrase, text) == count
+def test_phrases_count_as_whole_words(phrase: str, text: str, count: int) -> None:
+    one = Registry(people={}, topics={"t": Topic("t", "T", keywords=((phrase, 1),))})
+    assert topic_scores(text, one) == {"t": float(count)}
 
 
 def test_scores() -> None:

@@ -9,15 +9,6 @@ from collections import Counter
 from ..model import IngestRules, Registry
 
 
-def count_phrase(phrase: str, text: str) -> int:
-    """Whole-word, case-insensitive occurrences of `phrase` (any whitespace between words)."""
-    words = phrase.split()
-    if not words:
-        return 0
-    body = r"\s+".join(re.escape(w) for w in words)
-    return len(re.findall(rf"(?<!\w){body}(?!\w)", text, re.IGNORECASE))
-
-
 @functools.lru_cache(maxsize=16)
 def _phrases(keywords: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]) -> re.Pattern[str] | None:
     """Every keyword phrase of every topic in one pattern: a lookahead, so overlaps all count."""

@@ -55,13 +55,15 @@ def bigrams(text: str) -> list[str]:
     return out
 
 
-def vectors(texts: Sequence[str], grams: Sequence[list[str] | None] = ()) -> list[dict[str, float]]:
+def vectors(texts: Sequence[str], grams: Sequence[str | None] = ()) -> list[dict[str, float]]:
     """Unit TF-IDF vectors of word bigrams: sublinear term frequency, smoothed idf over `texts`.
 
-    `grams` may hold each text's `bigrams` already (ingest's workers compute them); None: not yet.
+    `grams` may hold each text's `bigrams` already, joined by newlines (ingest's workers compute
+    them; one string per text is far smaller than a list); None: not yet.
     """
     known = list(grams) or [None] * len(texts)
-    counts = [Counter(bigrams(text) if found is None else found) for text, found in zip(texts, known, strict=True)]
+    counts = [Counter(bigrams(text) if found is None else found.split("\n") if found else ())
+              for text, found in zip(texts, known, strict=True)]
     df: Counter[str] = Counter()
     for count in counts:
         df.update(count.keys())
@@ -109,7 +111,7 @@ def _close(a: datetime.date | None, b: datetime.date | None) -> bool:
     return a is None or b is None or abs((a - b).days) <= WINDOW_DAYS
 
 
-def links(briefs: Sequence[Brief], grams: Mapping[str, list[str]] | None = None) -> list[tuple[float, str, str]]:
+def links(briefs: Sequence[Brief], grams: Mapping[str, str] | None = None) -> list[tuple[float, str, str]]:
     """(similarity, slug, slug) for every linked pair, strongest first, ties by slugs."""
     by_slug = {b.slug: b for b in briefs}
     pairs: set[tuple[str, str]] = set()
@@ -160,7 +162,7 @@ def anchor_key(brief: Brief, existing: Collection[str] = frozenset()) -> tuple[b
 
 
 def group_events(briefs: Sequence[Brief], existing: Collection[str] = frozenset(),
-                 grams: Mapping[str, list[str]] | None = None) -> dict[str, str]:
+                 grams: Mapping[str, str] | None = None) -> dict[str, str]:
     """Slug -> event id for every brief that carries an event or belongs to a group of two or more.
 
     `existing` names the briefs this run will not write: a brief among them keeps its `event:`, and

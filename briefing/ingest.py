@@ -180,7 +180,7 @@ def ingest(
     for note in notes:
         say(note)
     generated: list[tuple[Path, bool, Brief]] = []  # (target, target existed, brief)
-    grams: dict[str, list[str]] = {}
+    grams: dict[str, str] = {}
     texts: dict[str, str] = {}
     progress(STAGES[1])
 
@@ -197,7 +197,7 @@ def ingest(
         if target is None:
             target = _free_path(briefs_dir, outcome.brief.slug, taken)
         generated.append((target, existed, replace(outcome.brief, slug=target.stem)))
-        grams[target.stem] = outcome.grams.split("\n") if outcome.grams else []
+        grams[target.stem] = outcome.grams
         texts[target.stem] = outcome.text
 
     # Events over every brief: the ones on disk that this run leaves alone, and the generated ones

@@ -55,11 +55,13 @@ def bigrams(text: str) -> list[str]:
     return out
 
 
-def vectors(texts: Sequence[str], grams: Sequence[str | None] = ()) -> list[dict[str, float]]:
+def vectors(texts: Sequence[str], grams: Sequence[str | None] = (),
+            wanted: Sequence[bool] = ()) -> list[dict[str, float]]:
     """Unit TF-IDF vectors of word bigrams: sublinear term frequency, smoothed idf over `texts`.
 
     `grams` may hold each text's `bigrams` already, joined by newlines (ingest's workers compute
-    them; one string per text is far smaller than a list); None: not yet.
+    them; one string per text is far smaller than a list); None: not yet. With `wanted`, only
+    those texts get a vector (the others {}), though every text counts towards the idf.
     """
     known = list(grams) or [None] * len(texts)
     counts = [Counter(bigrams(text) if found is None else found.split("\n") if found else ())
@@ -70,7 +72,10 @@ def vectors(texts: Sequence[str], grams: Sequence[str | None] = ()) -> list[dict
     n = len(texts)
     idf = {w: math.log((1 + n) / (1 + d)) + 1.0 for w, d in df.items()}  # once per word, not per use
     out: list[dict[str, float]] = []
-    for count in counts:
+    for i, count in enumerate(counts):
+        if wanted and not wanted[i]:
+            out.append({})
+            continue
         # Most bigrams occur once (weight exactly 1.0); cosine and the norm use fsum, so order is moot.
         vector = {w: (1.0 if c == 1 else 1.0 + math.log(c)) * idf[w] for w, c in count.items()}
         norm = math.sqrt(math.fsum(v * v for v in vector.values()))
@@ -107,29 +112,41 @@ def evidence_date(brief: Brief) -> datetime.date | None:
     return None if brief.date_basis == "event" else brief.date
 
 
-def _close(a: datetime.date | None, b: datetime.date | None) -> bool:
-    return a is None or b is None or abs((a - b).days) <= WINDOW_DAYS
-
-
-def links(briefs: Sequence[Brief], grams: Mapping[str, str] | None = None) -> list[tuple[float, str, str]]:
-    """(similarity, slug, slug) for every linked pair, strongest first, ties by slugs."""
+def candidate_pairs(briefs: Sequence[Brief]) -> set[tuple[str, str]]:
+    """(a, b) with a < b for every two briefs that share a leader and whose dates are at most
+    WINDOW_DAYS apart (an undated brief is near every date)."""
     by_slug = {b.slug: b for b in briefs}
     pairs: set[tuple[str, str]] = set()
     by_leader: dict[str, list[str]] = defaultdict(list)
     for brief in sorted(briefs, key=lambda b: b.slug):
         for leader in dict.fromkeys(brief.leaders):
             by_leader[leader].append(brief.slug)
-    for slugs in by_leader.values():
-        for i, a in enumerate(slugs):
-            for b in slugs[i + 1 :]:
-                if _close(evidence_date(by_slug[a]), evidence_date(by_slug[b])):
-                    pairs.add((a, b))
+    dates = {slug: evidence_date(b) for slug, b in by_slug.items()}
+    day = {slug: d.toordinal() if d else None for slug, d in dates.items()}
+    for slugs in by_leader.values():  # pairs within WINDOW_DAYS by a sliding window; undated pair with all
+        dated = sorted((ordinal, s) for s in slugs if (ordinal := day[s]) is not None)
+        for i, (first, a) in enumerate(dated):
+            for second, b in dated[i + 1:]:
+                if second - first > WINDOW_DAYS:
+                    break
+                pairs.add((a, b) if a < b else (b, a))
+        for a in (s for s in slugs if day[s] is None):
+            pairs.update((a, b) if a < b else (b, a) for b in slugs if b != a)
+    return pairs
+
+
+def links(briefs: Sequence[Brief], grams: Mapping[str, str] | None = None) -> list[tuple[float, str, str]]:
+    """(similarity, slug, slug) for every linked pair, strongest first, ties by slugs."""
+    by_slug = {b.slug: b for b in briefs}
+    pairs = candidate_pairs(briefs)
     if not pairs:
         return []
     ordered = sorted(by_slug)
     known = [grams.get(s) for s in ordered] if grams else []
-    vec = dict(zip(ordered, vectors([_text(by_slug[s]) for s in ordered], known), strict=True))
-    keys = {slug: frozenset(v) for slug, v in vec.items()}
+    paired = {slug for pair in pairs for slug in pair}  # only these are compared; all count for the idf
+    vec = dict(zip(ordered, vectors([_text(by_slug[s]) for s in ordered], known, [s in paired for s in ordered]),
+                   strict=True))
+    keys = {slug: frozenset(vec[slug]) for slug in paired}
     scored = [(math.fsum(vec[a][w] * vec[b][w] for w in keys[a] & keys[b]), a, b) for a, b in pairs]
     return sorted(((s, a, b) for s, a, b in scored if s >= THRESHOLD), key=lambda t: (-t[0], t[1], t[2]))
 

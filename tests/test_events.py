@@ -7,8 +7,19 @@ import datetime
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from briefing.events import THRESHOLD, WINDOW_DAYS, bigrams, event_dates, group_events, join_event, similarities
+from briefing.events import (
+    THRESHOLD,
+    WINDOW_DAYS,
+    bigrams,
+    candidate_pairs,
+    event_dates,
+    group_events,
+    join_event,
+    similarities,
+)
 from briefing.model import Brief
 
 D = datetime.date
@@ -212,3 +223,18 @@ def test_leader_guard_every_member_shares_a_leader() -> None:
               brief("c", D(2025, 4, 14), TALKS_BLOG, leaders=("pham-minh-chinh", "li-qiang"))]
     events = group_events(briefs)
     assert len(events) == 2 and len(set(events.values())) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(0, 12)),
+                          st.lists(st.sampled_from(["a", "b", "c"]), max_size=3)), max_size=14))
+def test_candidate_pairs_are_exactly_the_close_pairs_sharing_a_leader(
+        rows: list[tuple[int | None, list[str]]]) -> None:
+    """The sliding window finds the same pairs as comparing every two briefs."""
+    start = datetime.date(2025, 1, 1)
+    briefs = [brief(f"b{i:02d}", None if d is None else start + datetime.timedelta(days=d), ("t", "x"), tuple(ls))
+              for i, (d, ls) in enumerate(rows)]
+    expected = {(x.slug, y.slug) for x, y in itertools.combinations(briefs, 2)
+                if set(x.leaders) & set(y.leaders)
+                and (x.date is None or y.date is None or abs((x.date - y.date).days) <= WINDOW_DAYS)}
+    assert candidate_pairs(briefs) == expected

@@ -193,8 +193,11 @@ def progress_bar(task: str, stages: int, quiet: bool = False, stream: TextIO | N
     """A tqdm bar over a task's stages on stderr, shown only on a terminal and after `delay` seconds."""
     from tqdm import tqdm  # type: ignore[import-untyped]
 
+    class Bar(tqdm):  # type: ignore[misc]
+        monitor_interval = 0  # no monitor thread: a build forks workers only from a single-threaded process
+
     out = stream or sys.stderr
-    bar = tqdm(total=stages, desc=task, unit="stage", file=out, delay=delay, leave=False,
+    bar = Bar(total=stages, desc=task, unit="stage", file=out, delay=delay, leave=False,
                disable=quiet or not out.isatty(), bar_format="{desc}: {bar} {n_fmt}/{total_fmt} {postfix}")
     started = [False]
 

@@ -3,7 +3,8 @@ the site, caches) copy-on-write, computes its share, and sends back only the res
 
 No pool, no globals: `fork_map` forks its children, does one share itself, and collects the rest
 through pipes (read by threads, so a child never blocks on a full pipe while the parent works).
-Where fork is missing, or the work is small, everything runs in this process.
+Where fork is missing, the work is small, or other threads run (a fork copies only the calling
+thread, and a lock another thread held would stay held in the child), everything runs here.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], process
     here with the problems of every share; any other failure in a child is raised as RuntimeError.
     """
     count = min(processes or workers(), max(1, len(items) // MIN_SHARE))
-    if count <= 1 or not hasattr(os, "fork"):
-        return func(items)
+    if count <= 1 or not hasattr(os, "fork") or threading.active_count() > 1:
+        return func(items)  # fork only from a single-threaded process (serve has threads: it runs here)
     shares = [items[i::count] for i in range(count)]
     children: list[tuple[int, _Reader]] = []
     for share in shares[1:]:

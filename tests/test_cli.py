@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,7 @@ def test_progress_bar_only_on_a_terminal_and_not_when_quiet(tty: bool, quiet: bo
     with progress_bar("build", 3, quiet=quiet, stream=stream, delay=0) as step:
         for stage in ("reading briefs", "rendering pages", "writing output"):
             step(stage)
+            assert threading.active_count() == 1  # the bar starts no thread: the build may still fork
     text = stream.getvalue()
     assert ("build:" in text and "rendering pages" in text and "2/3" in text) is shown
     if not shown:

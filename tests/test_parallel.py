@@ -78,3 +78,18 @@ def test_a_parallel_build_equals_a_single_process_build(site_root: Path, tmp_pat
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
     assert tree(tmp_path / "parallel") == tree(tmp_path / "single")
+
+
+def test_a_process_with_other_threads_never_forks() -> None:
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        found = parallel.fork_map(square_with_pid, ITEMS, processes=2)
+    finally:
+        stop.set()
+        other.join()
+    assert {pid for _, pid in found} == {os.getpid()}
+    assert [value for value, _ in found] == [n * n for n in ITEMS]

@@ -36,18 +36,20 @@ def test_failure_midway_leaves_previous_output_byte_identical(tmp_path: Path, mo
     write_output(files(80, "old"), out, tmp_path)
     before = manifest(out)
     calls = {"n": 0}
-    real_write = Path.write_bytes
+    import briefing.output
 
-    def fail_on_50th(path: Path, data: bytes) -> int:
+    real_write = briefing.output._write_new
+
+    def fail_on_50th(target: str, data: bytes) -> None:
         calls["n"] += 1
         if calls["n"] == 50:
             raise OSError(28, "No space left on device")
-        return real_write(path, data)
+        real_write(target, data)
 
-    monkeypatch.setattr(Path, "write_bytes", fail_on_50th)
+    monkeypatch.setattr(briefing.output, "_write_new", fail_on_50th)
     with pytest.raises(ProblemsError) as err:
         write_output(files(80, "new"), out, tmp_path)
-    assert "No space left on device" in str(err.value)
+    assert "No space left on device" in str(err.value) and calls["n"] == 50
     assert manifest(out) == before
     monkeypatch.undo()
     report = write_output(files(80, "new"), out, tmp_path)  # the next build recovers
@@ -149,3 +151,19 @@ def test_symlinks_out_of_the_project_are_not_followed(site_root: Path, tmp_path:
     assert not (out / "static" / "stolen.css").exists() and not (out / "briefs" / "stolen").exists()
     assert not any("SECRET-CONTENT" in p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
     assert [p for p in out.rglob("*") if p.is_symlink()] == []
+
+
+def test_a_changed_file_is_never_written_through_a_hard_link_into_the_other_tree(tmp_path: Path) -> None:
+    """The spare starts as hard links to the live files; a change must make a new file, not edit a shared one."""
+    out = tmp_path / "out"
+    spare = tmp_path / ".out.spare"
+    write_output(files(3, "one"), out, tmp_path)
+    write_output(files(3, "two"), out, tmp_path)  # spare = hard-linked copy of "one", then rewritten and swapped
+    assert (out / "p0/index.html").read_text() == "two 0"
+    assert (spare / "p0/index.html").read_text() == "one 0"
+    stray = spare / "p9/index.html"  # a file the spare's manifest does not know, linked to a live file
+    stray.parent.mkdir()
+    os.link(out / "p0/index.html", stray)
+    write_output([*files(3, "three"), OutputFile("p9/index.html", b"nine", "src9")], out, tmp_path)
+    assert (out / "p9/index.html").read_text() == "nine"
+    assert (spare / "p0/index.html").read_text() == "two 0"  # the linked live file was not written through

@@ -9,12 +9,13 @@ thread, and a lock another thread held would stay held in the child), everything
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
 import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from .errors import Problem, ProblemsError
@@ -84,6 +85,31 @@ def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], process
     for i, part in enumerate(results):
         merged[i::count] = part
     return merged
+
+
+@contextlib.contextmanager
+def beside(job: Callable[[], None]) -> Iterator[None]:
+    """Run `job` (a side task, e.g. saving a cache) in a forked child while the with-block runs
+    here, and wait for it at the end. Runs it here after the block where fork cannot be used."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        yield
+        job()
+        return
+    pid = os.fork()
+    if pid == 0:
+        status = 0
+        try:
+            job()
+        except BaseException:  # noqa: BLE001 - reported through the exit status
+            status = 1
+        finally:
+            os._exit(status)
+    try:
+        yield
+    finally:
+        _, status = os.waitpid(pid, 0)
+        if status:
+            log.warning("a side task failed in its worker process (exit status %d)", os.waitstatus_to_exitcode(status))
 
 
 def _child(func: Callable[[Sequence[T]], list[R]], share: Sequence[T], fd: int) -> None:

@@ -16,7 +16,7 @@ from .errors import Problem, ProblemsError
 from .load import load_site
 from .memo import TrackingMarkdown
 from .output import write_output
-from .parallel import fork_map
+from .parallel import beside, fork_map
 from .plan import markdown_jobs, plan_pages
 from .render import make_env, render_pages, static_files
 from .search import search_files
@@ -95,11 +95,12 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     elif config.search:
         files += search_files(files, config.language, root / ".briefing-cache")
     progress(STAGES[4])
-    report = write_output(files, out_dir or root / "output", root, cache.digests if cache else None)
     if cache:
+        report = write_output(files, out_dir or root / "output", root, cache.digests)
         cache.publish(files)
     else:
-        markdown.save(root / MARKDOWN_CACHE)
+        with beside(lambda: markdown.save(root / MARKDOWN_CACHE)):  # the cache is saved while files are written
+            report = write_output(files, out_dir or root / "output", root)
     return BuildReport(
         pages=len(pages),
         files=len(files),

@@ -93,3 +93,26 @@ def test_a_process_with_other_threads_never_forks() -> None:
         other.join()
     assert {pid for _, pid in found} == {os.getpid()}
     assert [value for value, _ in found] == [n * n for n in ITEMS]
+
+
+def test_beside_runs_its_job_in_another_process_and_waits_for_it(tmp_path: Path) -> None:
+    marker = tmp_path / "pid"
+    with parallel.beside(lambda: marker.write_text(str(os.getpid()))):
+        inside = True
+    assert inside and marker.read_text() not in ("", str(os.getpid()))  # done, and not by this process
+
+
+def test_beside_runs_here_when_other_threads_exist(tmp_path: Path) -> None:
+    import threading
+
+    marker = tmp_path / "pid"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with parallel.beside(lambda: marker.write_text(str(os.getpid()))):
+            assert not marker.exists()  # run after the block, in this process
+    finally:
+        stop.set()
+        other.join()
+    assert marker.read_text() == str(os.getpid())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.client
 import json
 import os
@@ -90,14 +91,21 @@ class Server:
         self.handle.close()
 
 
+@contextlib.contextmanager
+def running(root: Path) -> Iterator[Server]:
+    """`build.py serve` on `root` at a free port, answering, stopped afterwards."""
+    started = Server(root, free_port())
+    try:
+        started.up()
+        yield started
+    finally:
+        started.stop()
+
+
 @pytest.fixture
 def server(site_root: Path) -> Iterator[Server]:
-    running = Server(site_root, free_port())
-    try:
-        running.up()
-        yield running
-    finally:
-        running.stop()
+    with running(site_root) as started:
+        yield started
 
 
 class Browser:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import write_files
-from test_serve import BRIEF, Server, edit, free_port, get, wait_for
+from test_serve import BRIEF, Server, edit, free_port, get, running, wait_for
 
 from briefing.errors import ProblemsError
 from briefing.memo import BuildCache
@@ -30,12 +30,8 @@ OVERLAY = 'id="briefing-problems"'
 
 @pytest.fixture
 def live(site_root: Path) -> Iterator[Server]:
-    running = Server(site_root, free_port())
-    try:
-        running.up()
-        yield running
-    finally:
-        running.stop()
+    with running(site_root) as started:
+        yield started
 
 
 def page(server: Server, path: str) -> tuple[int, str]:

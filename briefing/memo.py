@@ -14,8 +14,6 @@ Nothing here is global: a BuildCache belongs to the process that made it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import threading
@@ -25,12 +23,10 @@ from pathlib import Path
 
 import jinja2
 
-from . import urls
 from .errors import Problem
 from .load import parse_file
-from .markdown import MarkdownCache, Rendered, make_markdown
+from .mdcache import TrackingMarkdown
 from .model import Brief, OutputFile, Page, Site
-from .parallel import fork_map
 from .related import Related, shape
 from .render import make_env, render_pages
 from .search import INDEXED_TEMPLATES, search_files
@@ -39,129 +35,12 @@ log = logging.getLogger(__name__)
 
 
 FileKey = tuple[int, int, int, int]  # (mtime_ns, size, inode, ctime_ns)
-Lookup = tuple[str, str, str | None]  # (kind, id, the URL it resolved to or None)
 
 
 def file_key(path: Path) -> FileKey:
     """What identifies one version of a file without reading it."""
     st = path.stat()
     return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
-
-
-class TrackingMarkdown(MarkdownCache):
-    """A MarkdownCache that outlives one build: each entry remembers the ids it looked up."""
-
-    def __init__(self) -> None:
-        super().__init__(make_markdown(), self._lookup, urls.relative)
-        self.known: Mapping[str, Mapping[str, object]] = {}
-        self.entries: dict[tuple[str, str], tuple[Rendered, tuple[Lookup, ...]]] = {}  # (url, text)
-        self.stored: dict[tuple[str, str], tuple[Rendered, tuple[Lookup, ...]]] = {}  # (url, text's hash)
-        self.used: set[tuple[str, str]] = set()
-        self.hits = 0
-        self._seen: list[Lookup] = []
-
-    def start(self, site: Site) -> TrackingMarkdown:
-        """Point lookups at this build's ids and forget bodies the previous build did not use."""
-        self.known = {"person": site.registry.people, "topic": site.registry.topics, "brief": site.briefs}
-        if self.used:
-            self.entries = {k: v for k, v in self.entries.items() if k in self.used}
-        self.used = set()
-        self.hits = 0
-        return self
-
-    def _resolve(self, kind: str, ident: str) -> str | None:
-        return urls.url_for(kind, ident) if ident in self.known.get(kind, {}) else None
-
-    def _lookup(self, kind: str, ident: str) -> str | None:
-        found = self._resolve(kind, ident)
-        self._seen.append((kind, ident, found))
-        return found
-
-    def render(self, text: str, from_url: str) -> Rendered:
-        """HTML for `text` on the page at `from_url`, reused while its cross-references hold."""
-        key = (from_url, text)  # a str caches its hash: an unchanged body costs one lookup
-        self.used.add(key)
-        entry = self.entries.get(key)
-        if entry is None and self.stored:  # read from disk, where bodies are known by their hash
-            entry = self.stored.pop((from_url, _text_digest(text)), None)
-            if entry is not None:
-                self.entries[key] = entry
-        if entry is not None and all((ident in self.known.get(kind, {})) == (found is not None)
-                                     for kind, ident, found in entry[1]):  # url_for is a pure function
-            self.hits += 1
-            return entry[0]
-        self._seen = []
-        self.cache.clear()  # the parent's per-build cache is not consulted across builds
-        rendered = super().render(text, from_url)
-        self.entries[key] = (rendered, tuple(self._seen))
-        return rendered
-
-    def fill(self, jobs: Sequence[tuple[str, str]]) -> None:
-        """Render every (text, page URL) not cached yet, across the CPU cores, ahead of `render`."""
-        missing = []
-        for text, url in dict.fromkeys(jobs):
-            if (url, text) in self.entries:
-                continue
-            stored = self.stored.pop((url, _text_digest(text)), None) if self.stored else None
-            if stored is not None:
-                self.entries[(url, text)] = stored
-            else:
-                missing.append((text, url))
-
-        def share(part: Sequence[tuple[str, str]]) -> list[tuple[Rendered, tuple[Lookup, ...]]]:
-            found = []
-            for text, url in part:
-                self.render(text, url)
-                found.append(self.entries[(url, text)])
-            return found
-
-        for (text, url), entry in zip(missing, fork_map(share, missing), strict=True):
-            self.entries[(url, text)] = entry
-
-    def save(self, path: Path) -> None:
-        """Write the entries this build used as JSON, for the next process; failures cost only speed."""
-        entries = [{"url": url, "text": _text_digest(text), "html": r.html,
-                    "unresolved": [list(u) for u in r.unresolved],
-                    "refused": [list(u) for u in r.refused], "lookups": [list(k) for k in lookups]}
-                   for (url, text), (r, lookups) in sorted(self.entries.items()) if (url, text) in self.used]
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"version": _renderer_version(), "entries": entries}), encoding="utf-8")
-            tmp.replace(path)
-        except OSError as exc:
-            log.warning("markdown cache not written: %s", exc)
-
-    @classmethod
-    def load(cls, path: Path) -> TrackingMarkdown:
-        """A cache filled from `path` when it holds a readable cache of this version, else empty."""
-        cache = cls()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != _renderer_version():
-                return cache
-            for e in data["entries"]:
-                rendered = Rendered(str(e["html"]), tuple((int(a), str(b)) for a, b in e["unresolved"]),
-                                    tuple((int(a), str(b)) for a, b in e["refused"]))
-                lookups = tuple((str(k), str(i), None if f is None else str(f)) for k, i, f in e["lookups"])
-                cache.stored[(str(e["url"]), str(e["text"]))] = (rendered, lookups)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            cache.stored = {}
-        return cache
-
-
-def _text_digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _renderer_version() -> str:
-    """Changes whenever the Markdown renderer could: markdown-it's version and our markdown.py."""
-    import markdown_it
-
-    from . import markdown
-
-    source = Path(markdown.__file__).read_bytes()
-    return hashlib.sha256(markdown_it.__version__.encode() + b"\0" + source).hexdigest()[:16]
 
 
 @dataclass(slots=True)

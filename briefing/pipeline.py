@@ -14,7 +14,7 @@ from . import urls
 from .config import load_config, normalise_base_url
 from .errors import Problem, ProblemsError
 from .load import load_site
-from .memo import TrackingMarkdown
+from .mdcache import TrackingMarkdown
 from .output import write_output
 from .parallel import beside, fork_map
 from .plan import markdown_jobs, plan_pages

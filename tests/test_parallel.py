@@ -67,7 +67,7 @@ def test_a_parallel_build_equals_a_single_process_build(site_root: Path, tmp_pat
         return real(func, items, processes)  # type: ignore[arg-type]
 
     monkeypatch.setattr("briefing.pipeline.fork_map", counted)
-    monkeypatch.setattr("briefing.memo.fork_map", counted)
+    monkeypatch.setattr("briefing.mdcache.fork_map", counted)
     build(site_root, out_dir=tmp_path / "parallel")
     assert len(calls) == 2 and min(calls) >= parallel.MIN_SHARE * 2  # bodies, then pages, both split
     monkeypatch.setattr("briefing.parallel.workers", lambda: 1)

@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .briefs import decode_brief
+from .briefs import WINDOWS_RESERVED, decode_brief
 from .errors import Problem, ProblemsError, did_you_mean
 from .model import IngestRules, Person, Registry, SiteConfig, Topic
 from .yamlsafe import load_mapping
@@ -172,6 +172,9 @@ def _entry(check: _Checker, section: str, key: object, value: object) -> dict[st
     if not isinstance(key, str) or not ID_PATTERN.match(key):
         message = f"{section} id '{key}' must be lowercase letters, digits and hyphens (e.g. 'xi-jinping')"
         check.add(f"{section}.{key}", message)
+        return None
+    if key in WINDOWS_RESERVED:  # its page folder (people/con/) could not be created on Windows
+        check.add(f"{section}.{key}", f"{section} id '{key}' is a reserved device name on Windows; add a word")
         return None
     if not isinstance(value, dict):
         check.add(f"{section}.{key}", f"{section}.{key} must be a mapping with at least 'name'")

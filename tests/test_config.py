@@ -103,3 +103,15 @@ def test_one_person_under_two_spellings_is_an_error(tmp_path: Path, first: str, 
     with pytest.raises(ProblemsError) as err:
         load_config(path)
     assert "site.yaml:6:11: people 'a' and 'b' share the name" in err.value.problems[0].format(tmp_path)
+
+
+@pytest.mark.parametrize("ident", ["con", "nul", "lpt1"])
+def test_ids_that_windows_cannot_use_as_folders_are_refused(tmp_path: Path, ident: str) -> None:
+    """bad-inputs row 27: a person or topic id is a folder name (people/<id>/), so device names are refused."""
+    path = write(tmp_path, f"title: T\npeople:\n  {ident}:\n    name: Con Person\ntopics:\n  {ident}:\n    name: Con\n")
+    with pytest.raises(ProblemsError) as caught:
+        load_config(path)
+    assert [p.format(tmp_path) for p in caught.value.problems] == [
+        f"site.yaml:3:3: people id '{ident}' is a reserved device name on Windows; add a word",
+        f"site.yaml:6:3: topics id '{ident}' is a reserved device name on Windows; add a word",
+    ]

@@ -211,5 +211,10 @@ def _load_bios(root: Path, registry: Registry, problems: list[Problem]) -> dict[
         except ProblemsError as exc:
             problems.extend(exc.problems)
             continue
+        except FileNotFoundError:
+            continue  # deleted since the folder was listed: not content now
+        except OSError as exc:
+            problems.append(Problem(path, None, f"cannot read: {exc.strerror or exc}"))
+            continue
         bios[path.stem] = Bio(person_id=path.stem, body=body.strip("\n"), path=path)
     return bios

@@ -226,3 +226,21 @@ def test_a_brief_gone_between_listing_and_reading_is_skipped(site_root: Path, mo
         assert not doomed.exists()
         assert not (site_root / "output/briefs/undated-note").exists()
         assert "to discuss again" in (site_root / "output/briefs/2025-04-14-talks-in-capital/index.html").read_text()
+
+
+def test_a_bio_gone_between_listing_and_reading_is_skipped(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bad-inputs row 39: a person's bio deleted while a build runs leaves the person without a bio, no crash."""
+    import briefing.load as load
+
+    bio = site_root / "content/people/alice-nguyen.md"
+    real_read = load.read_text
+
+    def read_vanishing(path: Path) -> str:
+        if path == bio:
+            bio.unlink(missing_ok=True)
+        return real_read(path)
+
+    monkeypatch.setattr(load, "read_text", read_vanishing)
+    build(site_root)
+    assert not bio.exists()
+    assert (site_root / "output/people/alice-nguyen/index.html").is_file()

@@ -43,3 +43,18 @@ def test_no_text_paragraph() -> None:
 def test_runaway_sentence_is_cut() -> None:
     summary = summarize((Paragraph(" ".join(["word"] * 500)),))
     assert summary == " ".join(["word"] * 120) + " …"
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("习近平抵达河内。两国领导人举行会谈！", ["习近平抵达河内。", "两国领导人举行会谈！"]),
+    ("首脳は「協力を深める」と述べた。会談は二時間続いた？", ["首脳は「協力を深める」と述べた。", "会談は二時間続いた？"]),
+    ("Xi said「合作。」Then he left.", ["Xi said「合作。」", "Then he left."]),
+])
+def test_ideographic_full_stops_end_sentences(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences
+
+
+def test_a_short_unspaced_sentence_takes_the_next_and_a_long_one_stands_alone() -> None:
+    assert summarize((Paragraph("习近平抵达河内。两国领导人举行会谈。第三句。"),)) == "习近平抵达河内。两国领导人举行会谈。"
+    long = "长" * 70 + "。"
+    assert summarize((Paragraph(long + "第二句。"),)) == long

@@ -14,14 +14,29 @@ ABBREVIATIONS = frozenset(
     "sep sept oct nov dec e.g i.e a.m p.m u.s u.k u.n".split()
 )
 _BOUNDARY = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\s+)(?=[\"“‘'(\[]?\w)")
-LONG_SENTENCE = 35
+LONG_SENTENCE = 35  # words
+LONG_UNSPACED = 60  # characters, for a sentence written without spaces
 MAX_WORDS = 120  # a runaway 'sentence' (no full stops) is cut
 MAX_CHARS = 1000  # ... and so is one with no spaces (Chinese, Japanese, Thai), between graphemes
 _WORD = re.compile(r"\S+")
+_IDEOGRAPHIC_END = re.compile(r"[。！？]+[」』）”’]*")
+_ENDS_IDEOGRAPHIC = re.compile(r"[。！？][」』）”’]*\Z")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of `text`; 'Mr.', 'U.S.', 'Sept.', initials and the like do not end one."""
+    """Sentences of `text`; 'Mr.', 'U.S.', 'Sept.', initials and the like do not end one.
+
+    The ideographic 。！？ (Chinese, Japanese) end a sentence whatever follows, space or not.
+    """
+    sentences: list[str] = []
+    start = 0
+    for match in _IDEOGRAPHIC_END.finditer(text):
+        sentences += _split_spaced(text[start : match.end()])
+        start = match.end()
+    return sentences + _split_spaced(text[start:])
+
+
+def _split_spaced(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
@@ -57,8 +72,10 @@ def summarize(paragraphs: Sequence[Paragraph]) -> str:
     if not sentences:
         return ""
     summary = sentences[0]
-    if len(sentences) > 1 and len(summary.split()) <= LONG_SENTENCE:
-        summary = f"{summary} {sentences[1]}"
+    short = len(summary.split()) <= LONG_SENTENCE and (" " in summary or len(summary) <= LONG_UNSPACED)
+    if len(sentences) > 1 and short:
+        space = "" if _ENDS_IDEOGRAPHIC.search(summary) else " "  # Chinese and Japanese join without one
+        summary = f"{summary}{space}{sentences[1]}"
     return clip_summary(summary)
 
 

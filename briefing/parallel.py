@@ -139,9 +139,9 @@ class _Reader(threading.Thread):
 
     def run(self) -> None:
         with os.fdopen(self.fd, "rb") as pipe:
-            data = pipe.read()
-        if data:
             try:
-                self.result = pickle.loads(data)
+                self.result = pickle.load(pipe)  # object by object: the raw answer is never held whole
+            except EOFError:
+                pass  # no answer at all: the default says so
             except Exception as exc:  # noqa: BLE001 - a truncated answer is a failed worker
                 self.result = ("crash", f"unreadable answer from a worker: {exc!r}")

@@ -157,6 +157,12 @@ class BuildCache:
             self.index = (key, found)
         return found
 
+    def no_search(self) -> None:
+        """This build has no search index: forget pending pages, and let no bundle follow it."""
+        with self.lock:
+            self.pending = None
+            self.last_key = None
+
     def index_pending(self) -> bool:
         """Index the pages the last deferred build left pending; True when that made a new bundle."""
         with self.lock:

@@ -94,6 +94,8 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         files += cache.search(files, config.language)  # the Pagefind index of the rendered brief pages
     elif config.search:
         files += search_files(files, config.language, root / ".briefing-cache")
+    elif cache:
+        cache.no_search()  # search turned off: no index may follow these pages
     progress(STAGES[4])
     if cache:
         report = write_output(files, out_dir or root / "output", root, cache.digests)

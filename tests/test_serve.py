@@ -419,3 +419,20 @@ def test_deferred_index_of_superseded_pages_is_not_published(site_root: Path, tm
     before = _tree(out)
     assert publish_index(site_root, out, cache) is False
     assert _tree(out) == before
+
+
+def test_search_turned_off_while_indexing_publishes_no_index(site_root: Path, tmp_path: Path) -> None:
+    cache = BuildCache()
+    cache.defer_search = True
+    out = tmp_path / "served"
+    build(site_root, out_dir=out, cache=cache)
+    edit(site_root / BRIEF, "to discuss", "to discuss again")
+    build(site_root, out_dir=out, cache=cache)
+    pending = cache.pending
+    assert pending is not None
+    edit(site_root / "site.yaml", "title:", "search: false\ntitle:")
+    build(site_root, out_dir=out, cache=cache)
+    cache.pending = pending  # the indexer had already picked up the earlier pages
+    cache.index_pending()
+    assert publish_index(site_root, out, cache) is False
+    assert not (out / "pagefind").exists()

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import load_config, normalise_base_url
-from .errors import Problem, ProblemsError, display_path
+from .errors import SCHEMA, STRICT, Problem, ProblemsError, display_path
 from .external import FetchPolicy, fetch_all
 from .linkcheck import CheckReport, Finding, Link, check_site
 from .output import MARKER
-from .pipeline import SCHEMA, STRICT, build
+from .pipeline import build
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .errors import Problem, ProblemsError
+from .errors import STRICT, Problem, ProblemsError
 
 log = logging.getLogger("briefing")
 PROGRESS_DELAY = 1.0  # seconds before a progress bar appears: quick runs never show one
@@ -127,7 +127,7 @@ def _ingest(root: Path, args: argparse.Namespace) -> None:
 def _build(root: Path, args: argparse.Namespace) -> None:
     from . import stamp
 
-    fail_on = frozenset({"warning", "review"}) if getattr(args, "strict", False) else frozenset()
+    fail_on = STRICT if getattr(args, "strict", False) else frozenset()
     out_dir: Path = getattr(args, "out", None) or root / "output"
     base_url = getattr(args, "base_url", None)
     found, options = stamp.inputs(root), stamp.settings(root, out_dir, base_url, fail_on)
@@ -137,9 +137,8 @@ def _build(root: Path, args: argparse.Namespace) -> None:
             log.warning("%s", warning.format(root))
         log.info("build: %d pages, %d files, nothing changed since the last build", skipped.pages, skipped.files)
         return
-    from .pipeline import STAGES, STRICT, build
+    from .pipeline import STAGES, build
 
-    assert fail_on <= STRICT
     stamp.forget(root)
     with progress_bar("build", len(STAGES), quiet=getattr(args, "quiet", False)) as step:
         report = build(root, out_dir=out_dir, base_url=base_url, fail_on=fail_on, progress=step)

@@ -8,6 +8,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+STRICT = frozenset({"warning", "review"})  # build --strict: any warning or review item fails
+SCHEMA = frozenset({"warning"})  # check: schema warnings (unknown keys) fail; review items do not
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:

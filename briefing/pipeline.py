@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MARKDOWN_CACHE = Path(".briefing-cache") / "markdown.json"  # under the project root
-STRICT = frozenset({"warning", "review"})  # build --strict: any warning or review item fails
-SCHEMA = frozenset({"warning"})  # check: schema warnings (unknown keys) fail; review items do not
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from crawl import broken_links, parse_site, resolve
 
-from briefing.errors import ProblemsError
-from briefing.pipeline import SCHEMA, STRICT, build
+from briefing.errors import SCHEMA, STRICT, ProblemsError
+from briefing.pipeline import build
 
 
 def manifest(out: Path) -> dict[str, str]:

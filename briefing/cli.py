@@ -196,15 +196,14 @@ def progress_bar(task: str, stages: int, quiet: bool = False, stream: TextIO | N
         monitor_interval = 0  # no monitor thread: a build forks workers only from a single-threaded process
 
     out = stream or sys.stderr
-    bar = Bar(total=stages, desc=task, unit="stage", file=out, delay=delay, leave=False,
-               disable=quiet or not out.isatty(), bar_format="{desc}: {bar} {n_fmt}/{total_fmt} {postfix}")
+    bar = Bar(total=stages, desc=task, unit="stage", file=out, delay=delay, leave=False, mininterval=0,
+               disable=quiet or not out.isatty(), bar_format="{desc}: {bar} {n_fmt}/{total_fmt}{postfix}")
     started = [False]
 
     def step(stage: str) -> None:
-        if started[0]:
-            bar.update(1)
+        bar.set_postfix_str(stage, refresh=False)  # drawn by update, which waits out the delay
+        bar.update(1 if started[0] else 0)
         started[0] = True
-        bar.set_postfix_str(stage)
 
     try:
         yield step

@@ -94,3 +94,13 @@ def test_progress_bar_only_on_a_terminal_and_not_when_quiet(tty: bool, quiet: bo
     assert ("build:" in text and "rendering pages" in text and "2/3" in text) is shown
     if not shown:
         assert text == ""
+
+
+def test_a_quick_task_never_shows_its_bar() -> None:
+    from briefing.cli import progress_bar
+
+    stream = Terminal(True)
+    with progress_bar("build", 3, stream=stream, delay=30) as step:
+        for stage in ("reading briefs", "rendering pages", "writing output"):
+            step(stage)
+    assert "build" not in stream.getvalue()

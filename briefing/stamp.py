@@ -44,8 +44,9 @@ def inputs(root: Path) -> Inputs:
     """Every file a build may read, by identity, keyed by its path under root."""
     found: Inputs = {}
     _note(found, root, "site.yaml")
+    seen: set[tuple[int, int]] = set()
     for name in SOURCES:
-        _walk(root, name, found)
+        _walk(root, name, found, seen)
     return found
 
 
@@ -103,8 +104,13 @@ def _note(found: Inputs, root: Path, rel: str) -> None:
     found[rel] = [st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns]
 
 
-def _walk(root: Path, rel: str, found: Inputs) -> None:
+def _walk(root: Path, rel: str, found: Inputs, seen: set[tuple[int, int]]) -> None:
+    """Files under root/rel; a folder reached twice (a symlink loop, content/loop -> ..) is listed once."""
     try:
+        st = os.stat(root / rel)
+        if (st.st_dev, st.st_ino) in seen:
+            return
+        seen.add((st.st_dev, st.st_ino))
         entries = sorted(os.scandir(root / rel), key=lambda e: e.name)
     except OSError:
         return
@@ -112,7 +118,7 @@ def _walk(root: Path, rel: str, found: Inputs) -> None:
         path = f"{rel}/{entry.name}"
         try:
             if entry.is_dir():
-                _walk(root, path, found)
+                _walk(root, path, found, seen)
             else:
                 st = entry.stat()
                 found[path] = [st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns]

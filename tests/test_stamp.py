@@ -104,3 +104,13 @@ def test_a_code_change_builds_again(site_root: Path, monkeypatch: pytest.MonkeyP
     forbid_builds(monkeypatch)
     with pytest.raises(AssertionError, match="the pipeline ran"):
         cli.main(["build", "--root", str(site_root)])
+
+
+def test_a_symlink_loop_in_content_is_listed_once(site_root: Path) -> None:
+    """bad-inputs row 28: content/loop -> .. must not make the stamp walk the project again and again."""
+    from briefing import stamp
+
+    (site_root / "content/loop").symlink_to("..")
+    found = stamp.inputs(site_root)
+    assert not [path for path in found if path.count("/loop/") > 1]
+    assert "content/briefs/undated-note.md" in found and len(found) < 100

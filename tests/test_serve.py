@@ -381,12 +381,18 @@ def test_memoised_rebuilds_match_cold_builds(site_root: Path, tmp_path: Path) ->
     assert cache.stats["pages_reused"] == 0  # a template change re-renders everything
 
 
-def test_deferred_search_index_catches_up_to_a_cold_build(site_root: Path, tmp_path: Path) -> None:
-    """Serve publishes pages first and the search index second; after both, it equals a cold build."""
+def served(site_root: Path, tmp_path: Path) -> tuple[BuildCache, Path]:
+    """A cache as serve sets it up (search deferred), after its first build into tmp_path/served."""
     cache = BuildCache()
     cache.defer_search = True
     out = tmp_path / "served"
-    build(site_root, out_dir=out, cache=cache)  # the first build indexes at once
+    build(site_root, out_dir=out, cache=cache)
+    return cache, out
+
+
+def test_deferred_search_index_catches_up_to_a_cold_build(site_root: Path, tmp_path: Path) -> None:
+    """Serve publishes pages first and the search index second; after both, it equals a cold build."""
+    cache, out = served(site_root, tmp_path)  # the first build indexes at once
     first_index = {p: d for p, d in _tree(out).items() if p.startswith("pagefind/")}
     assert first_index and cache.pending is None
     edit(site_root / BRIEF, "to discuss", "to discuss zanzibarite")
@@ -404,10 +410,7 @@ def test_deferred_search_index_catches_up_to_a_cold_build(site_root: Path, tmp_p
 
 def test_deferred_index_of_superseded_pages_is_not_published(site_root: Path, tmp_path: Path) -> None:
     """An index finished for pages a newer build has replaced never goes live with the newer pages."""
-    cache = BuildCache()
-    cache.defer_search = True
-    out = tmp_path / "served"
-    build(site_root, out_dir=out, cache=cache)
+    cache, out = served(site_root, tmp_path)
     edit(site_root / BRIEF, "to discuss", "to discuss firstedit")
     build(site_root, out_dir=out, cache=cache)
     stale = cache.pending
@@ -422,10 +425,7 @@ def test_deferred_index_of_superseded_pages_is_not_published(site_root: Path, tm
 
 
 def test_search_turned_off_while_indexing_publishes_no_index(site_root: Path, tmp_path: Path) -> None:
-    cache = BuildCache()
-    cache.defer_search = True
-    out = tmp_path / "served"
-    build(site_root, out_dir=out, cache=cache)
+    cache, out = served(site_root, tmp_path)
     edit(site_root / BRIEF, "to discuss", "to discuss again")
     build(site_root, out_dir=out, cache=cache)
     pending = cache.pending

@@ -67,11 +67,11 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     progress(STAGES[0])
     site = load_site(root, config, registry, cache.parse if cache else None)
     progress(STAGES[1])
-    markdown = cache.markdown if cache else TrackingMarkdown.load(root / MARKDOWN_CACHE)
+    markdown = cache.markdown_for(site) if cache else TrackingMarkdown.load(root / MARKDOWN_CACHE).start(site)
     if cache:
-        plan = plan_pages(site, cache.markdown_for(site), cache.related(site))
+        plan = plan_pages(site, markdown, cache.related(site))
     else:
-        markdown.start(site).fill(markdown_jobs(site))  # new bodies rendered on every core
+        markdown.fill(markdown_jobs(site))  # new bodies rendered on every core
         plan = plan_pages(site, markdown)
     warnings = config.warnings + site.warnings + plan.warnings
     failing = [dataclasses.replace(w, severity="error") for w in warnings if w.severity in fail_on]

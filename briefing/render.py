@@ -66,6 +66,7 @@ def make_env(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # compiled once: serve makes a new environment when a template file changes
     )
     env.globals["url_for"] = _url_for
     env.globals["url_path"] = urls.url_for

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,15 +35,18 @@ class WriteReport:
 
 def find_collisions(files: Sequence[OutputFile]) -> list[Problem]:
     """Two files bound for one path (compared case-insensitively, as macOS and Windows do)."""
-    seen: dict[str, OutputFile] = {}
+    return _collisions([(f.path, f.source) for f in files])
+
+
+def _collisions(entries: Sequence[tuple[str, str]]) -> list[Problem]:
+    seen: dict[str, str] = {}
     problems = []
-    for file in files:
-        key = file.path.casefold()
+    for path, source in entries:
+        key = path.casefold()
         if key in seen:
-            problems.append(Problem(file.source or file.path, None,
-                                    f"output {file.path} produced by {seen[key].source} and {file.source}"))
+            problems.append(Problem(source or path, None, f"output {path} produced by {seen[key]} and {source}"))
         else:
-            seen[key] = file
+            seen[key] = source
     return problems
 
 
@@ -62,6 +65,71 @@ def check_out_dir(out_dir: Path, root: Path) -> None:
         raise ProblemsError([Problem(out_dir, None, message)])
 
 
+def _check(entries: Sequence[tuple[str, str]], out_dir: Path, root: Path) -> Path:
+    """Raise ProblemsError, before anything is written, on clashing or escaping paths or a bad folder."""
+    problems = _collisions(entries)
+    for path, source in entries:
+        if not _safe_relative(path):
+            problems.append(Problem(source or path, None, f"output path {path!r} leaves the output folder"))
+    if problems:
+        raise ProblemsError(problems)
+    check_out_dir(out_dir, root)
+    return out_dir.resolve()
+
+
+@dataclass(frozen=True, slots=True)
+class Spare:
+    """The hidden sibling a build writes into before it is swapped in; `known` is its manifest as opened."""
+
+    out: Path
+    folder: Path
+    known: Mapping[str, str]
+
+
+def open_spare(entries: Sequence[tuple[str, str]], out_dir: Path, root: Path) -> Spare:
+    """Check every (path, source) the build will write, then ready the spare for `put` and `publish`.
+
+    For a build that streams its pages: each is `put` as soon as it is rendered (by any process),
+    so no process holds the site's bytes. The live folder is not touched until `publish`.
+    """
+    out = _check(entries, out_dir, root)
+    try:
+        return _prepare(out)
+    except OSError as exc:
+        raise ProblemsError([Problem(out_dir, None, f"cannot write output: {exc.strerror or exc}")]) from None
+
+
+def put(spare: Spare, path: str, data: bytes) -> str:
+    """Write one checked file into the spare unless it already holds these bytes; return their hash."""
+    digest = _digest(data)
+    if spare.known.get(path) != digest:
+        try:
+            _write_new(os.path.join(spare.folder, path), data)
+        except OSError as exc:
+            raise ProblemsError([Problem(spare.out, None, f"cannot write output: {exc.strerror or exc}")]) from None
+    return digest
+
+
+def put_files(spare: Spare, files: Sequence[OutputFile], taken: Mapping[str, str]) -> dict[str, str]:
+    """`put` files not known when the spare was opened (static files, the search index), after
+    checking them against each other and against the `taken` paths; return {path: hash}."""
+    entries = [(f.path, f.source) for f in files]
+    problems = _collisions([(path, "") for path in taken] + entries)
+    problems += [Problem(source or path, None, f"output path {path!r} leaves the output folder")
+                 for path, source in entries if not _safe_relative(path)]
+    if problems:
+        raise ProblemsError(problems)
+    return {f.path: put(spare, f.path, f.data) for f in files}
+
+
+def publish(spare: Spare, wanted: Mapping[str, str]) -> WriteReport:
+    """Make the spare hold exactly the `wanted` {path: hash} that were `put`, and swap it in."""
+    try:
+        return _finish(spare, wanted, _manifest(spare.out))
+    except OSError as exc:
+        raise ProblemsError([Problem(spare.out, None, f"cannot write output: {exc.strerror or exc}")]) from None
+
+
 def write_output(files: Sequence[OutputFile], out_dir: Path, root: Path,
                  digests: dict[bytes, str] | None = None) -> WriteReport:
     """Publish `files` as the whole content of out_dir; raise ProblemsError before writing on any clash.
@@ -69,31 +137,53 @@ def write_output(files: Sequence[OutputFile], out_dir: Path, root: Path,
     `digests` (serve's) remembers each file's hash across builds: bytes objects cache their own
     hash, so an unchanged page costs a dictionary lookup instead of a SHA-256.
     """
-    problems = find_collisions(files)
-    out = out_dir.resolve()
-    for file in files:
-        if not _safe_relative(file.path):
-            message = f"output path {file.path!r} leaves the output folder"
-            problems.append(Problem(file.source or file.path, None, message))
-    if problems:
-        raise ProblemsError(problems)
-    check_out_dir(out_dir, root)
-    spare = out.parent / f".{out.name}.spare"
+    out = _check([(f.path, f.source) for f in files], out_dir, root)
     try:
-        _recover(out, spare)
+        _recover(out, _spare_of(out))
         wanted = {f.path: _digest(f.data) for f in files} if digests is None else _digests(files, digests)
         live = _manifest(out)
-        written = tuple(f.path for f in files if live.get(f.path) != wanted[f.path])
-        removed = tuple(sorted(p for p in live if p not in wanted))
-        if live and not written and not removed and (out / MARKER).is_file():
+        if live == wanted and (out / MARKER).is_file():
             return WriteReport((), len(files), ())  # nothing to publish: read and write nothing
-        if not spare.exists() and live:
-            _link_copy(out, spare)  # once: the spare starts as the live tree, sharing its files
+        spare = _prepare(out, recovered=True)
         _update(spare, files, wanted)
-        _swap(spare, out)
+        return _finish(spare, wanted, live)
     except OSError as exc:
         raise ProblemsError([Problem(out_dir, None, f"cannot write output: {exc.strerror or exc}")]) from None
-    return WriteReport(written, len(files) - len(written), removed)
+
+
+def _spare_of(out: Path) -> Path:
+    return out.parent / f".{out.name}.spare"
+
+
+def _prepare(out: Path, recovered: bool = False) -> Spare:
+    """Recover from a cut-short swap, and make the spare ready to be written: its marker goes
+    (until rewritten the spare is suspect), and a spare we cannot vouch for is started afresh."""
+    folder = _spare_of(out)
+    if not recovered:
+        _recover(out, folder)
+    if not folder.exists() and _manifest(out):
+        _link_copy(out, folder)  # once: the spare starts as the live tree, sharing its files
+    known = _manifest(folder)
+    if folder.exists() and not known:
+        shutil.rmtree(folder)  # a spare we cannot vouch for (killed mid-update) is rebuilt whole
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).unlink(missing_ok=True)
+    return Spare(out, folder, known)
+
+
+def _finish(spare: Spare, wanted: Mapping[str, str], live: Mapping[str, str]) -> WriteReport:
+    """Remove what the spare holds beyond `wanted`, record its manifest, and swap it in if it differs."""
+    gone = [path for path in spare.known if path not in wanted]
+    for path in gone:
+        _remove(spare.folder / path)
+    _prune_empty_dirs(spare.folder, gone)
+    manifest = {"generator": "briefing", "files": dict(sorted(wanted.items()))}
+    (spare.folder / MARKER).write_text(json.dumps(manifest, indent=0), encoding="utf-8")
+    written = tuple(path for path, digest in wanted.items() if live.get(path) != digest)
+    removed = tuple(sorted(path for path in live if path not in wanted))
+    if written or removed or not (spare.out / MARKER).is_file():
+        _swap(spare.folder, spare.out)
+    return WriteReport(written, len(wanted) - len(written), removed)
 
 
 def _safe_relative(path: str) -> bool:
@@ -133,24 +223,12 @@ def _manifest(folder: Path) -> dict[str, str]:
     return {str(k): v for k, v in files.items()}
 
 
-def _update(spare: Path, files: Sequence[OutputFile], wanted: dict[str, str]) -> None:
-    """Make the spare folder hold exactly `files`, writing only what differs from its manifest."""
-    known = _manifest(spare)
-    if spare.exists() and not known:
-        shutil.rmtree(spare)  # a spare we cannot vouch for (killed mid-update) is rebuilt whole
-    spare.mkdir(parents=True, exist_ok=True)
-    (spare / MARKER).unlink(missing_ok=True)  # until the manifest is rewritten, the spare is suspect
-    base = os.fspath(spare)
+def _update(spare: Spare, files: Sequence[OutputFile], wanted: Mapping[str, str]) -> None:
+    """Write into the spare each file whose hash differs from the spare's manifest."""
+    base = os.fspath(spare.folder)
     for file in files:
-        if known.get(file.path) == wanted[file.path]:
-            continue
-        _write_new(os.path.join(base, file.path), file.data)
-    gone = [path for path in known if path not in wanted]
-    for path in gone:
-        _remove(spare / path)
-    _prune_empty_dirs(spare, gone)
-    manifest = {"generator": "briefing", "files": dict(sorted(wanted.items()))}
-    (spare / MARKER).write_text(json.dumps(manifest, indent=0), encoding="utf-8")
+        if spare.known.get(file.path) != wanted[file.path]:
+            _write_new(os.path.join(base, file.path), file.data)
 
 
 def _write_new(target: str, data: bytes) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,11 +15,12 @@ from .config import load_config, normalise_base_url
 from .errors import Problem, ProblemsError
 from .load import load_site
 from .mdcache import TrackingMarkdown
-from .output import write_output
+from .model import OutputFile, Page, Site
+from .output import WriteReport, open_spare, publish, put, put_files, write_output
 from .parallel import beside, fork_map
 from .plan import markdown_jobs, plan_pages
-from .render import make_env, render_pages, static_files
-from .search import search_files
+from .render import make_env, render_into, render_pages, static_files
+from .search import INDEXED_TEMPLATES, search_files
 
 if TYPE_CHECKING:
     from .memo import BuildCache
@@ -51,8 +52,9 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
           progress: Callable[[str], None] = lambda stage: None) -> BuildReport:
     """Build the site under `root` into `out_dir` (default root/output).
 
-    Everything is read and rendered before anything is written, so an error in any input or
-    template raises ProblemsError and leaves the previous output as it was. Warnings whose
+    The live output changes only when the whole build has succeeded (pages are written into its
+    hidden spare, then swapped in), so an error in any input or template raises ProblemsError and
+    leaves the previous output as it was. Warnings whose
     severity is in `fail_on` (STRICT: unknown keys, review items, undated briefs) fail it too.
     A `cache` (serve's) reuses what earlier builds in this process parsed and rendered.
     `progress` is told each of STAGES as it starts (the command line shows a progress bar).
@@ -79,31 +81,24 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         raise ProblemsError(failing)
     pages = plan.pages
     templates = root / "templates"
+    out = out_dir or root / "output"
     progress(STAGES[2])
     if cache:
         files = cache.render(pages, cache.environment(templates), site, root)
-    else:
-        env = make_env(templates)
-        render_pages([], env, site, root)  # compile (and check) every template once, before forking
-        files = fork_map(lambda share: render_pages(share, env, site, root), pages)
-    files += static_files(templates, root)
-    progress(STAGES[3])
-    if config.search and cache:
-        files += cache.search(files, config.language)  # the Pagefind index of the rendered brief pages
-    elif config.search:
-        files += search_files(files, config.language, root / ".briefing-cache")
-    elif cache:
-        cache.no_search()  # search turned off: no index may follow these pages
-    progress(STAGES[4])
-    if cache:
-        report = write_output(files, out_dir or root / "output", root, cache.digests)
+        files += static_files(templates, root)
+        progress(STAGES[3])
+        if config.search:
+            files += cache.search(files, config.language)  # the Pagefind index of the rendered brief pages
+        else:
+            cache.no_search()  # search turned off: no index may follow these pages
+        progress(STAGES[4])
+        report = write_output(files, out, root, cache.digests)
         cache.publish(files)
     else:
-        with beside(lambda: markdown.save(root / MARKDOWN_CACHE)):  # the cache is saved while files are written
-            report = write_output(files, out_dir or root / "output", root)
+        report = _stream(pages, site, root, out, markdown, progress)
     return BuildReport(
         pages=len(pages),
-        files=len(files),
+        files=len(report.written) + report.unchanged,
         written=len(report.written),
         unchanged=report.unchanged,
         removed=len(report.removed),
@@ -111,6 +106,28 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         seconds=time.perf_counter() - started,
         sources=tuple((urls.output_path(p.url), str(p.source)) for p in pages if p.source),
     )
+
+
+def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, markdown: TrackingMarkdown,
+            progress: Callable[[str], None]) -> WriteReport:
+    """Render the pages on every core, each process writing its pages straight into the output's
+    spare (only their hashes come back), then add static files and the search index, and swap."""
+    templates = root / "templates"
+    env = make_env(templates)
+    render_pages([], env, site, root)  # compile (and check) every template once, before forking
+    spare = open_spare([(urls.output_path(p.url), p.template) for p in pages], out, root)
+    hashes = fork_map(lambda share: render_into(share, env, site, root,
+                                                lambda f: (f.path, put(spare, f.path, f.data))), pages)
+    wanted = dict(hashes)
+    wanted.update(put_files(spare, static_files(templates, root), wanted))
+    progress(STAGES[3])
+    if site.config.search:  # Pagefind reads the brief pages back from the spare
+        indexed = [OutputFile(path, (spare.folder / path).read_bytes(), page.template)
+                   for page, (path, _) in zip(pages, hashes, strict=True) if page.template in INDEXED_TEMPLATES]
+        wanted.update(put_files(spare, search_files(indexed, site.config.language, root / ".briefing-cache"), wanted))
+    progress(STAGES[4])
+    with beside(lambda: markdown.save(root / MARKDOWN_CACHE)):  # the cache is saved while the swap is made
+        return publish(spare, wanted)
 
 
 def publish_index(root: Path, out_dir: Path | None, cache: BuildCache) -> bool:

@@ -10,7 +10,7 @@ import pytest
 
 from briefing.errors import ProblemsError
 from briefing.model import OutputFile
-from briefing.output import MARKER, write_output
+from briefing.output import MARKER, open_spare, publish, put, put_files, write_output
 
 
 def files(*pairs: tuple[str, str]) -> list[OutputFile]:
@@ -94,3 +94,43 @@ def test_disk_full_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         write_output(files(("index.html", "new")), out, tmp_path)
     assert f"cannot write output: {os.strerror(code)}" in str(err.value)
     assert (out / "index.html").read_text() == "old"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_streamed_pages_publish_the_same_tree_as_write_output(tmp_path: Path) -> None:
+    first = files(("index.html", "home"), ("a/index.html", "a"), ("gone/index.html", "old"))
+    second = files(("index.html", "home 2"), ("a/index.html", "a"), ("b/index.html", "b"))
+    for round_files in (first, second, second):
+        write_output(round_files, tmp_path / "whole", tmp_path)
+        before = tree(tmp_path / "streamed") if (tmp_path / "streamed").exists() else {}
+        spare = open_spare([(f.path, f.source) for f in round_files[:2]], tmp_path / "streamed", tmp_path)
+        wanted = {f.path: put(spare, f.path, f.data) for f in round_files[:2]}
+        wanted.update(put_files(spare, round_files[2:], wanted))
+        after = tree(tmp_path / "streamed") if (tmp_path / "streamed").exists() else {}
+        assert after == before  # nothing live changes while pages stream into the spare
+        report = publish(spare, wanted)
+        assert tree(tmp_path / "streamed") == tree(tmp_path / "whole")
+    assert report.written == () and report.removed == ()  # the third round changed nothing
+    assert "gone/index.html" not in tree(tmp_path / "streamed")
+
+
+def test_files_added_to_a_spare_are_checked_against_the_pages_already_in_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_output(files(("index.html", "old")), out, tmp_path)
+    spare = open_spare([("people/energy/index.html", "person.html")], out, tmp_path)
+    wanted = {"people/energy/index.html": put(spare, "people/energy/index.html", b"new")}
+    for clash in (files(("people/Energy/index.html", "x")), files(("../x.html", "x"))):
+        with pytest.raises(ProblemsError) as err:
+            put_files(spare, clash, wanted)
+        assert "people/Energy/index.html produced by" in str(err.value) or "leaves the output folder" in str(err.value)
+    assert tree(out)["index.html"] == b"old" and not (tmp_path / "x.html").exists()
+
+
+def test_a_spare_is_opened_only_for_safe_distinct_paths(tmp_path: Path) -> None:
+    for entries in ([("a/index.html", "x"), ("A/index.html", "y")], [("../up.html", "x")]):
+        with pytest.raises(ProblemsError):
+            open_spare(entries, tmp_path / "out", tmp_path)
+    assert not (tmp_path / ".out.spare").exists() and not (tmp_path / "up.html").exists()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,16 +65,27 @@ def test_exception_on_the_50th_page_leaves_site_untouched(site_root: Path, monke
     brief.write_text(brief.read_text().replace("Nothing dated here.", "Changed."), encoding="utf-8")
     import briefing.render as render
 
-    real = render.render_pages
+    real = render.render_into
+    written = {"n": 0}
 
-    def explode(*args: object, **kwargs: object) -> object:
-        real(*args, **kwargs)  # type: ignore[arg-type]
-        raise RuntimeError("renderer crashed after rendering every page")
+    def explode(pages: object, env: object, site: object, root: object, sink: Any) -> object:
+        def counting(file: object) -> object:
+            written["n"] += 1
+            if written["n"] == 5:
+                raise RuntimeError("renderer crashed after writing pages into the spare")
+            return sink(file)
+        return real(pages, env, site, root, counting)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("briefing.pipeline.render_pages", explode)
+    monkeypatch.setattr("briefing.pipeline.render_into", explode)
     with pytest.raises(RuntimeError):
         build(site_root)
+    assert written["n"] == 5  # four pages went into the spare before the crash
     assert manifest(site_root / "output") == before
+    monkeypatch.undo()
+    build(site_root)  # the next build does not trust the half-written spare
+    cold = site_root.parent / "cold-out"
+    build(site_root, cold)
+    assert manifest(site_root / "output") == manifest(cold)
 
 
 def test_without_atomic_exchange_the_fallback_publishes_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
+from markupsafe import Markup
 
 from . import urls
 from .errors import Problem, ProblemsError
 from .load import content_files
 from .model import Brief, OutputFile, Page, Site
 from .plan import MONTHS, atom_time
+
+T = TypeVar("T")
 
 TEMPLATES = ("index.html", "brief.html", "person.html", "people.html", "topic.html", "topics.html",
              "archive.html", "month.html", "event.html", "events.html", "review.html", "search.html",
@@ -46,6 +50,18 @@ def _feed_id(ctx: Any, target: str) -> str:
     return urls.tag_uri(target, ctx["site"].base_url, ctx["site"].title)
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _time_element(value: datetime.date | None) -> Markup:
+    if value is None:
+        return Markup('<span class="undated">Undated</span>')
+    return Markup(f'<time datetime="{value.isoformat()}">{long_date(value)}</time>')
+
+
+def when(brief: Brief) -> Markup:
+    """A brief's date as a <time> element, or "Undated" (a global: called for every listed brief)."""
+    return _time_element(brief.date)
+
+
 def by_month(briefs: Iterable[Brief]) -> list[tuple[str, list[Brief]]]:
     """Briefs grouped under "April 2025" labels, in the order given; undated ones under "Undated"."""
     groups: list[tuple[str, list[Brief]]] = []
@@ -72,6 +88,7 @@ def make_env(templates: Path) -> jinja2.Environment:
     env.globals["url_path"] = urls.url_for
     env.globals["absolute_url"] = _absolute_url
     env.globals["feed_id"] = _feed_id
+    env.globals["when"] = when
     env.filters["long_date"] = long_date
     env.filters["atom_time"] = atom_time
     env.filters["by_month"] = by_month
@@ -81,6 +98,16 @@ def make_env(templates: Path) -> jinja2.Environment:
 def render_pages(pages: Iterable[Page], env: jinja2.Environment, site: Site,
                  root: Path) -> list[OutputFile]:
     """Render every page; template errors name template, line and page, and nothing is written."""
+    return render_into(pages, env, site, root, lambda file: file)
+
+
+def render_into(pages: Iterable[Page], env: jinja2.Environment, site: Site, root: Path,
+                sink: Callable[[OutputFile], T]) -> list[T]:
+    """Render each page and hand its file to `sink` at once (a build streams pages to disk this way).
+
+    Every template is compiled (and its syntax checked) first; render errors are collected and
+    raised together as ProblemsError after the last page.
+    """
     problems: list[Problem] = []
     for name in TEMPLATES:
         try:
@@ -92,7 +119,7 @@ def render_pages(pages: Iterable[Page], env: jinja2.Environment, site: Site,
             problems.append(Problem(root / "templates" / name, None, f"template not found: {exc.name}"))
     if problems:
         raise ProblemsError(problems)
-    files: list[OutputFile] = []
+    results: list[T] = []
     for page in pages:
         context = {"site": site.config, "page_url": page.url, **page.context}
         try:
@@ -100,10 +127,11 @@ def render_pages(pages: Iterable[Page], env: jinja2.Environment, site: Site,
         except Exception as exc:  # noqa: BLE001 - any template failure is reported, not crashed on
             problems.append(_render_problem(exc, page, root))
             continue
-        files.append(OutputFile(urls.output_path(page.url), html.encode("utf-8"), page.template))
+        if not problems:
+            results.append(sink(OutputFile(urls.output_path(page.url), html.encode("utf-8"), page.template)))
     if problems:
         raise ProblemsError(problems)
-    return files
+    return results
 
 
 def static_files(templates: Path, root: Path) -> list[OutputFile]:

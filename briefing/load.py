@@ -19,6 +19,16 @@ log = logging.getLogger(__name__)
 
 MAX_BRIEF_BYTES = 2 * 1024 * 1024
 
+FileKey = tuple[int, int, int, int]  # (mtime_ns, size, inode, ctime_ns)
+Parsed = tuple[Brief, tuple[Problem, ...]]
+Memo = dict[Path, tuple[FileKey, Brief, tuple[Problem, ...]]]  # a brief file's identity -> its parse
+
+
+def file_key(path: Path) -> FileKey:
+    """What identifies one version of a file without reading it."""
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
 
 def is_ignored(path: Path) -> bool:
     """Hidden files, editor temp files and backups are never content."""
@@ -62,10 +72,12 @@ def parse_file(path: Path) -> tuple[Brief, tuple[Problem, ...]]:
 
 
 def load_site(root: Path, config: SiteConfig, registry: Registry,
-              parse: Callable[[Path], tuple[Brief, tuple[Problem, ...]]] | None = None) -> Site:
+              parse: Callable[[Path], Parsed] | None = None, memo: Memo | None = None) -> Site:
     """Read content/ under root; raise ProblemsError with every error across all files.
 
-    `parse` reads one brief file (default: parse_file); serve passes a memoising one.
+    `parse` reads one brief file (default: parse_file); serve passes a memoising one. A `memo`
+    (the command line's, kept on disk) supplies the briefs whose files are unchanged and is
+    updated in place with the rest.
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -77,7 +89,12 @@ def load_site(root: Path, config: SiteConfig, registry: Registry,
     def share(part: Sequence[Path]) -> list[_Parsed]:
         return [_parse_one(read, path) for path in part]
 
-    parsed = share(paths) if parse else fork_map(share, paths)  # serve's memo stays in its own process
+    if parse:
+        parsed = share(paths)  # serve's memo stays in its own process
+    elif memo is not None:
+        parsed = _with_memo(paths, share, memo)
+    else:
+        parsed = fork_map(share, paths)
     for path, outcome in zip(paths, parsed, strict=True):
         if outcome is None:
             continue  # deleted since the folder was listed (a save by rename, a delete): not content now
@@ -122,6 +139,33 @@ def load_site(root: Path, config: SiteConfig, registry: Registry,
 
 
 _Parsed = tuple[Brief, tuple[Problem, ...]] | list[Problem] | None
+
+
+def _with_memo(paths: Sequence[Path], share: Callable[[Sequence[Path]], list[_Parsed]], memo: Memo) -> list[_Parsed]:
+    """Parse only the files whose identity differs from the memo's (on every core); update the memo.
+
+    A file's identity is read before the file, so a save during the build is seen by the next one.
+    """
+    keys: dict[Path, FileKey | None] = {}
+    for path in paths:
+        try:
+            keys[path] = file_key(path)
+        except OSError:
+            keys[path] = None  # gone or unreadable: parsing it says which
+    misses = [p for p in paths if keys[p] is None or p not in memo or memo[p][0] != keys[p]]
+    fresh = dict(zip(misses, fork_map(share, misses), strict=True))
+    for path in [p for p in memo if p not in keys]:
+        del memo[path]  # no longer content
+    results: list[_Parsed] = []
+    for path in paths:
+        outcome = fresh.get(path) if path in fresh else memo[path][1:]
+        key = keys[path]
+        if isinstance(outcome, tuple) and key is not None:
+            memo[path] = (key, outcome[0], outcome[1])
+        elif path in memo:
+            del memo[path]  # failures are never kept
+        results.append(outcome)
+    return results
 
 
 def _parse_one(read: Callable[[Path], tuple[Brief, tuple[Problem, ...]]], path: Path) -> _Parsed:

@@ -2,7 +2,7 @@
 
 A body is rendered again unless its (text, page URL) is unchanged *and* every cross-reference it
 looked up resolves the same way now (a new brief can fix a dangling link). On disk
-(.briefing-cache/markdown.json, safe to delete) bodies are known by a hash of their text, and the
+(.briefing-cache/markdown/, safe to delete) bodies are known by a hash of their text, and the
 file is ignored when markdown-it or our Markdown rules have changed since it was written.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .parallel import fork_map
 
 log = logging.getLogger(__name__)
 
+SHARDS = 32
 Lookup = tuple[str, str, str | None]  # (kind, id, the URL it resolved to or None)
 
 
@@ -35,6 +37,8 @@ class TrackingMarkdown(MarkdownCache):
         self.used: set[tuple[str, str]] = set()
         self.hits = 0
         self._seen: list[Lookup] = []
+        self.fresh: set[tuple[str, str]] = set()  # (url, text) rendered by this process
+        self.loaded: dict[int, set[tuple[str, str]]] = {}  # shard -> the (url, text hash) read from it
 
     def start(self, site: Site) -> TrackingMarkdown:
         """Point lookups at this build's ids and forget bodies the previous build did not use."""
@@ -70,6 +74,7 @@ class TrackingMarkdown(MarkdownCache):
         self.cache.clear()  # the parent's per-build cache is not consulted across builds
         rendered = super().render(text, from_url)
         self.entries[key] = (rendered, tuple(self._seen))
+        self.fresh.add(key)
         return rendered
 
     def fill(self, jobs: Sequence[tuple[str, str]]) -> None:
@@ -93,37 +98,67 @@ class TrackingMarkdown(MarkdownCache):
 
         for (text, url), entry in zip(missing, fork_map(share, missing), strict=True):
             self.entries[(url, text)] = entry
+            self.fresh.add((url, text))
 
-    def save(self, path: Path) -> None:
-        """Write the entries this build used as JSON, for the next process; failures cost only speed."""
-        entries = [{"url": url, "text": _text_digest(text), "html": r.html,
-                    "unresolved": [list(u) for u in r.unresolved],
-                    "refused": [list(u) for u in r.refused], "lookups": [list(k) for k in lookups]}
-                   for (url, text), (r, lookups) in sorted(self.entries.items()) if (url, text) in self.used]
+    def save(self, folder: Path) -> None:
+        """Write the entries this build used, for the next process; failures cost only speed.
+
+        The entries are split into SHARDS files by page URL, and a file is rewritten only when its
+        entries changed: after an edit, about 1/SHARDS of the cache.
+        """
+        shards: dict[int, dict[tuple[str, str], dict[str, object]]] = {}
+        dirty: set[int] = set()
+        for (url, text), (r, lookups) in sorted(self.entries.items()):
+            if (url, text) not in self.used:
+                continue
+            index = _shard(url)
+            key = (url, _text_digest(text))
+            shards.setdefault(index, {})[key] = {
+                "url": url, "text": key[1], "html": r.html, "unresolved": [list(u) for u in r.unresolved],
+                "refused": [list(u) for u in r.refused], "lookups": [list(k) for k in lookups]}
+            if (url, text) in self.fresh:
+                dirty.add(index)
+        dirty |= {index for index in shards.keys() | self.loaded.keys()
+                  if set(shards.get(index, {})) != self.loaded.get(index, set())}
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"version": _renderer_version(), "entries": entries}), encoding="utf-8")
-            tmp.replace(path)
+            folder.mkdir(parents=True, exist_ok=True)
+            for index in sorted(dirty):
+                entries = list(shards.get(index, {}).values())
+                target = folder / f"{index:02d}.json"
+                tmp = target.with_suffix(".tmp")
+                tmp.write_text(json.dumps({"version": _renderer_version(), "entries": entries}), encoding="utf-8")
+                tmp.replace(target)
         except OSError as exc:
             log.warning("markdown cache not written: %s", exc)
 
     @classmethod
-    def load(cls, path: Path) -> TrackingMarkdown:
-        """A cache filled from `path` when it holds a readable cache of this version, else empty."""
+    def load(cls, folder: Path) -> TrackingMarkdown:
+        """A cache filled from the shards under `folder` that hold a readable cache of this version."""
         cache = cls()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != _renderer_version():
-                return cache
-            for e in data["entries"]:
-                rendered = Rendered(str(e["html"]), tuple((int(a), str(b)) for a, b in e["unresolved"]),
-                                    tuple((int(a), str(b)) for a, b in e["refused"]))
-                lookups = tuple((str(k), str(i), None if f is None else str(f)) for k, i, f in e["lookups"])
-                cache.stored[(str(e["url"]), str(e["text"]))] = (rendered, lookups)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            cache.stored = {}
+        version = _renderer_version()
+        for index in range(SHARDS):
+            try:
+                data = json.loads((folder / f"{index:02d}.json").read_text(encoding="utf-8"))
+                if data.get("version") != version:
+                    continue
+                found = {}
+                for e in data["entries"]:
+                    rendered = Rendered(str(e["html"]), tuple((int(a), str(b)) for a, b in e["unresolved"]),
+                                        tuple((int(a), str(b)) for a, b in e["refused"]))
+                    lookups = tuple((str(k), str(i), None if f is None else str(f)) for k, i, f in e["lookups"])
+                    found[(str(e["url"]), str(e["text"]))] = (rendered, lookups)
+            except FileNotFoundError:
+                continue
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                cache.loaded[index] = {("", "")}  # unreadable: rewritten by the next save
+                continue
+            cache.stored.update(found)
+            cache.loaded[index] = set(found)
         return cache
+
+
+def _shard(url: str) -> int:
+    return zlib.crc32(url.encode("utf-8", "surrogatepass")) % SHARDS
 
 
 def _text_digest(text: str) -> str:

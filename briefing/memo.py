@@ -24,7 +24,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import Problem
-from .load import parse_file
+from .load import FileKey, file_key, parse_file
 from .mdcache import TrackingMarkdown
 from .model import Brief, OutputFile, Page, Site
 from .related import Related, shape
@@ -32,15 +32,6 @@ from .render import make_env, render_pages
 from .search import INDEXED_TEMPLATES, search_files
 
 log = logging.getLogger(__name__)
-
-
-FileKey = tuple[int, int, int, int]  # (mtime_ns, size, inode, ctime_ns)
-
-
-def file_key(path: Path) -> FileKey:
-    """What identifies one version of a file without reading it."""
-    st = path.stat()
-    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
 @dataclass(slots=True)

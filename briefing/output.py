@@ -84,6 +84,7 @@ class Spare:
     out: Path
     folder: Path
     known: Mapping[str, str]
+    live: dict[str, str]  # the live folder's manifest as opened, less files found missing since
 
 
 def open_spare(entries: Sequence[tuple[str, str]], out_dir: Path, root: Path) -> Spare:
@@ -110,6 +111,27 @@ def put(spare: Spare, path: str, data: bytes) -> str:
     return digest
 
 
+def carry(spare: Spare, path: str, digest: str) -> bool:
+    """Bring a file the live folder holds (per its manifest) into the spare without rendering it:
+    a hard link to the live file (a copy where links fail). False when the live file is gone."""
+    if spare.known.get(path) == digest:
+        return True  # the spare holds it already
+    source, target = os.path.join(spare.out, path), os.path.join(spare.folder, path)
+    try:
+        _remove(Path(target))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        try:
+            os.link(source, target)
+        except FileNotFoundError:
+            del spare.live[path]  # removed from the live folder by hand: render it, and publish
+            return False
+        except OSError:
+            shutil.copyfile(source, target)
+    except OSError as exc:
+        raise ProblemsError([Problem(spare.out, None, f"cannot write output: {exc.strerror or exc}")]) from None
+    return True
+
+
 def put_files(spare: Spare, files: Sequence[OutputFile], taken: Mapping[str, str]) -> dict[str, str]:
     """`put` files not known when the spare was opened (static files, the search index), after
     checking them against each other and against the `taken` paths; return {path: hash}."""
@@ -125,7 +147,7 @@ def put_files(spare: Spare, files: Sequence[OutputFile], taken: Mapping[str, str
 def publish(spare: Spare, wanted: Mapping[str, str]) -> WriteReport:
     """Make the spare hold exactly the `wanted` {path: hash} that were `put`, and swap it in."""
     try:
-        return _finish(spare, wanted, _manifest(spare.out))
+        return _finish(spare, wanted, spare.live)
     except OSError as exc:
         raise ProblemsError([Problem(spare.out, None, f"cannot write output: {exc.strerror or exc}")]) from None
 
@@ -168,7 +190,7 @@ def _prepare(out: Path, recovered: bool = False) -> Spare:
         shutil.rmtree(folder)  # a spare we cannot vouch for (killed mid-update) is rebuilt whole
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MARKER).unlink(missing_ok=True)
-    return Spare(out, folder, known)
+    return Spare(out, folder, known, _manifest(out))
 
 
 def _finish(spare: Spare, wanted: Mapping[str, str], live: Mapping[str, str]) -> WriteReport:

@@ -10,24 +10,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import urls
+from . import pagememo, urls
+from .briefstore import STORE as BRIEF_STORE
+from .briefstore import BriefStore
 from .config import load_config, normalise_base_url
 from .errors import Problem, ProblemsError
 from .load import load_site
 from .mdcache import TrackingMarkdown
 from .model import OutputFile, Page, Site
-from .output import WriteReport, open_spare, publish, put, put_files, write_output
+from .output import WriteReport, carry, open_spare, publish, put, put_files, write_output
 from .parallel import beside, fork_map
 from .plan import markdown_jobs, plan_pages
 from .render import make_env, render_into, render_pages, static_files
 from .search import INDEXED_TEMPLATES, search_files
+from .stamp import code_version
 
 if TYPE_CHECKING:
     from .memo import BuildCache
 
 log = logging.getLogger(__name__)
 
-MARKDOWN_CACHE = Path(".briefing-cache") / "markdown.json"  # under the project root
+MARKDOWN_CACHE = Path(".briefing-cache") / "markdown"  # under the project root
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,8 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
             raise ProblemsError([Problem("--base-url", None, f"'{base_url}' must start with '/' or 'http(s)://'")])
         config = dataclasses.replace(config, base_url=normal)
     progress(STAGES[0])
-    site = load_site(root, config, registry, cache.parse if cache else None)
+    store = None if cache else BriefStore.load(root / BRIEF_STORE, code_version())
+    site = load_site(root, config, registry, cache.parse if cache else None, store.memo if store else None)
     progress(STAGES[1])
     markdown = cache.markdown_for(site) if cache else TrackingMarkdown.load(root / MARKDOWN_CACHE).start(site)
     if cache:
@@ -95,7 +99,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         report = write_output(files, out, root, cache.digests)
         cache.publish(files)
     else:
-        report = _stream(pages, site, root, out, markdown, progress)
+        report = _stream(pages, site, root, out, progress, markdown, store)
     return BuildReport(
         pages=len(pages),
         files=len(report.written) + report.unchanged,
@@ -108,26 +112,53 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     )
 
 
-def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, markdown: TrackingMarkdown,
-            progress: Callable[[str], None]) -> WriteReport:
+def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: Callable[[str], None],
+            markdown: TrackingMarkdown, store: BriefStore | None) -> WriteReport:
     """Render the pages on every core, each process writing its pages straight into the output's
-    spare (only their hashes come back), then add static files and the search index, and swap."""
+    spare (only their hashes come back), then add static files and the search index, and swap
+    while the caches are saved in another process."""
     templates = root / "templates"
     env = make_env(templates)
     render_pages([], env, site, root)  # compile (and check) every template once, before forking
-    spare = open_spare([(urls.output_path(p.url), p.template) for p in pages], out, root)
+    paths = [urls.output_path(p.url) for p in pages]
+    spare = open_spare([(path, p.template) for path, p in zip(paths, pages, strict=True)], out, root)
+    prints = [None] * len(pages) if store is None else _fingerprints(pages, site, templates)
+    memo = {} if store is None else pagememo.load(root / pagememo.MEMO)
+    wanted: dict[str, str] = {}
+    todo = []
+    for page, path, fp in zip(pages, paths, prints, strict=True):
+        old = memo.get(page.url)
+        if (fp is not None and old is not None and old[0] == fp and spare.live.get(path) == old[1]
+                and carry(spare, path, old[1])):
+            wanted[path] = old[1]  # the live output holds this page as it would render
+        else:
+            todo.append(page)
     hashes = fork_map(lambda share: render_into(share, env, site, root,
-                                                lambda f: (f.path, put(spare, f.path, f.data))), pages)
-    wanted = dict(hashes)
+                                                lambda f: (f.path, put(spare, f.path, f.data))), todo)
+    wanted.update(hashes)
+    log.debug("pages rendered: %d; carried over unchanged: %d", len(todo), len(pages) - len(todo))
     wanted.update(put_files(spare, static_files(templates, root), wanted))
     progress(STAGES[3])
     if site.config.search:  # Pagefind reads the brief pages back from the spare
         indexed = [OutputFile(path, (spare.folder / path).read_bytes(), page.template)
-                   for page, (path, _) in zip(pages, hashes, strict=True) if page.template in INDEXED_TEMPLATES]
+                   for page, path in zip(pages, paths, strict=True) if page.template in INDEXED_TEMPLATES]
         wanted.update(put_files(spare, search_files(indexed, site.config.language, root / ".briefing-cache"), wanted))
     progress(STAGES[4])
-    with beside(lambda: markdown.save(root / MARKDOWN_CACHE)):  # the cache is saved while the swap is made
+
+    def save_caches() -> None:
+        markdown.save(root / MARKDOWN_CACHE)
+        if store is not None:
+            store.save()
+            pagememo.save(root / pagememo.MEMO, pages, prints, wanted, paths)
+
+    with beside(save_caches):
         return publish(spare, wanted)
+
+
+def _fingerprints(pages: Sequence[Page], site: Site, templates: Path) -> list[bytes | None]:
+    """Each page's fingerprint (pagememo): what its rendering depends on, hashed."""
+    prints = pagememo.Fingerprints(pagememo.base_key(site.config, templates, code_version()))
+    return [prints.of(page) for page in pages]
 
 
 def publish_index(root: Path, out_dir: Path | None, cache: BuildCache) -> bool:

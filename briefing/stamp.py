@@ -133,6 +133,11 @@ def _output_digest(out_dir: Path) -> str | None:
         return None
 
 
+def code_version() -> str:
+    """A digest of this package's source, Python's version and the rendering libraries' versions."""
+    return _code_version()
+
+
 def _code_version() -> str:
     """This package's source and the versions of Python and of the libraries that shape the output."""
     from importlib import metadata

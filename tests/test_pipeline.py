@@ -148,7 +148,7 @@ def test_strict_turns_warnings_into_errors(site_root: Path) -> None:
 
 def test_markdown_cache_on_disk_gives_the_same_site_and_follows_the_registry(site_root: Path, tmp_path: Path) -> None:
     build(site_root, out_dir=tmp_path / "cold")
-    assert (site_root / ".briefing-cache" / "markdown.json").is_file()
+    assert list((site_root / ".briefing-cache" / "markdown").glob("*.json"))
     build(site_root, out_dir=tmp_path / "warm")
     assert manifest(tmp_path / "warm") == manifest(tmp_path / "cold")
     # a cached body whose cross-reference no longer resolves must be rendered again, and fail
@@ -163,6 +163,7 @@ def test_markdown_cache_on_disk_gives_the_same_site_and_follows_the_registry(sit
 
 def test_a_corrupt_markdown_cache_is_ignored(site_root: Path, tmp_path: Path) -> None:
     build(site_root, out_dir=tmp_path / "cold")
-    (site_root / ".briefing-cache" / "markdown.json").write_text('{"version": 1, "entries": [{"url": 3}]}')
+    for shard in (site_root / ".briefing-cache" / "markdown").glob("*.json"):
+        shard.write_text('{"version": 1, "entries": [{"url": 3}]}')
     build(site_root, out_dir=tmp_path / "again")
     assert manifest(tmp_path / "again") == manifest(tmp_path / "cold")

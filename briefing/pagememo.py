@@ -1,0 +1,120 @@
+"""Which pages a `build` must render: a page whose template, context, site settings, template
+files and code all hash as they did in the last build, and whose bytes the live output still
+holds, is carried over without rendering.
+
+A page's fingerprint is a hash of everything its template can see: its context pickled (each
+brief, person or topic pickled once, whole: any change to what a page shows changes it), plus
+the site's config, the template files' bytes and this code's version. A context pickle refuses
+gets no fingerprint, and that page is always rendered; a value whose pickle is not canonical
+(a set of strings) only costs a render.
+The memo (.briefing-cache/pages.pickle, safe to delete) maps page URL -> (fingerprint, hash of
+the bytes it rendered to).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import pickle
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .model import Page
+
+log = logging.getLogger(__name__)
+
+MEMO = Path(".briefing-cache") / "pages.pickle"  # under the project root
+
+Entry = tuple[bytes, str]  # (fingerprint, hash of the page's bytes)
+
+
+_PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
+
+
+def _digest(value: object) -> bytes:
+    """A hash of a value's pickle in fast mode (no memo): the bytes then depend on values only,
+    not on which equal strings happen to be one object."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=4)
+    pickler.fast = True
+    pickler.dump(value)
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=20).digest()
+
+
+class Fingerprints:
+    """Fingerprints of pages' contexts; shared objects (briefs, people, topics) are hashed once."""
+
+    def __init__(self, base: bytes) -> None:
+        self.base = base
+        self._shared: dict[int, tuple[object, bytes]] = {}  # id -> (the object, kept alive; its digest)
+
+    def of(self, page: Page) -> bytes | None:
+        """The page's fingerprint, or None when its context cannot be pickled."""
+        try:
+            return _digest((self.base, page.url, page.template, self._key(page.context)))
+        except Exception:  # noqa: BLE001 - a value pickle refuses: this page is always rendered
+            return None
+
+    def _key(self, value: object) -> object:
+        """The value with each dataclass in it (brief, person, topic) replaced by its digest."""
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
+        if kind is list or kind is tuple:
+            return tuple([self._key(item) for item in value])  # type: ignore[attr-defined]
+        if kind is dict:
+            return ("dict", tuple([(self._key(k), self._key(v)) for k, v in value.items()]))  # type: ignore[attr-defined]
+        if hasattr(kind, "__dataclass_fields__"):
+            hit = self._shared.get(id(value))
+            if hit is None or hit[0] is not value:
+                hit = self._shared[id(value)] = (value, _digest(value))
+            return ("shared", hit[1])
+        return value  # Markup, dates, paths...: pickled as they are
+
+
+def base_key(config: object, templates: Path, version: str) -> bytes:
+    """What every page depends on: the site config, every template file's bytes, the code's version."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(version.encode() + b"\0")
+    digest.update(_digest(config))
+    for dirpath, dirs, names in os.walk(templates):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(dirpath) / name
+            if path.relative_to(templates).parts[0] == "static" and path.suffix in (".css", ".js"):
+                continue  # copied as they are; no page shows their bytes
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            digest.update(os.fsencode(path.relative_to(templates)) + b"\0" + hashlib.sha256(data).digest())
+    return digest.digest()
+
+
+def load(path: Path) -> dict[str, Entry]:
+    """The last build's {page URL: (fingerprint, hash)}; empty when missing or unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            memo = pickle.load(handle)
+    except FileNotFoundError:
+        return {}
+    except Exception as exc:  # noqa: BLE001 - a damaged memo costs only speed
+        log.debug("page memo ignored: %r", exc)
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def save(path: Path, pages: Sequence[Page], prints: Sequence[bytes | None], hashes: Mapping[str, str],
+         paths: Sequence[str]) -> None:
+    """Record this build's pages (those with a fingerprint); failures cost only speed."""
+    memo = {page.url: (fp, hashes[out]) for page, fp, out in zip(pages, prints, paths, strict=True) if fp}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        with open(tmp, "wb") as handle:
+            pickle.dump(memo, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError as exc:
+        log.warning("page memo not written: %s", exc)

@@ -1,0 +1,126 @@
+"""pagememo and briefstore: a `build` after a change re-parses only changed files and renders only
+the pages whose inputs changed, and its output equals a build from scratch, whatever changed."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from briefing import briefstore
+from briefing.pipeline import build
+
+BRIEF = "content/briefs/2025-04-14-talks-in-capital.md"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def from_scratch(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The site built in a fresh copy of root: no caches, no previous output."""
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".briefing-cache", "output", ".output.spare"))
+    build(fresh)
+    return tree(fresh / "output")
+
+
+def rendered(caplog: pytest.LogCaptureFixture) -> tuple[int, int]:
+    """(pages rendered, pages carried over) of the last build, from its debug log."""
+    found = re.findall(r"pages rendered: (\d+); carried over unchanged: (\d+)", caplog.text)
+    assert found, "the build did not report what it rendered"
+    return int(found[-1][0]), int(found[-1][1])
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "brief body": lambda root: edit(root / BRIEF, "to discuss", "to talk about"),
+    "brief title": lambda root: edit(root / BRIEF, "title: 'Talks", "title: 'New talks"),
+    "brief date": lambda root: edit(root / BRIEF, "date: 2025-04-14", "date: 2025-03-01"),
+    "brief leaders": lambda root: edit(root / BRIEF, "leaders:\n", "leaders:\n- carol-li\n"),
+    "brief added": lambda root: shutil.copy(root / BRIEF, root / "content/briefs/2025-04-16-copy.md"),
+    "brief deleted": lambda root: (root / "content/briefs/undated-note.md").unlink(),
+    "bio": lambda root: edit(root / "content/people/alice-nguyen.md", "\n", "\nA new line.\n"),
+    "site.yaml person": lambda root: edit(root / "site.yaml", "name: Carol Li", "name: Carol Lee"),
+    "site.yaml title": lambda root: edit(root / "site.yaml", "title: ", "title: The "),
+    "base template": lambda root: edit(root / "templates/base.html", "<footer", "<footer data-x=1"),
+    "macro": lambda root: edit(root / "templates/_macros.html", '<ol class="briefs">', '<ol class="briefs x">'),
+    "stylesheet": lambda root: (root / "templates/static/style.css").write_text("body{color:red}\n"),
+    "page memo damaged": lambda root: (root / ".briefing-cache/pages.pickle").write_bytes(b"\x80\x04junk"),
+    "brief store damaged": lambda root: [p.write_bytes(b"junk") for p in (root / briefstore.STORE).glob("*")],
+    "output deleted": lambda root: shutil.rmtree(root / "output"),
+}
+
+
+@pytest.mark.parametrize("change", EDITS.values(), ids=EDITS.keys())
+def test_a_build_after_any_change_equals_a_build_from_scratch(site_root: Path, tmp_path: Path,
+                                                              change: Callable[[Path], None]) -> None:
+    build(site_root)
+    build(site_root)  # the memo now holds every page
+    change(site_root)
+    build(site_root)
+    assert tree(site_root / "output") == from_scratch(site_root, tmp_path)
+
+
+def test_a_body_edit_renders_only_the_page_that_shows_the_body(site_root: Path, tmp_path: Path,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="briefing.pipeline")
+    build(site_root)
+    total = sum(rendered(caplog))
+    assert rendered(caplog) == (total, 0)  # the first build renders everything
+    build(site_root)
+    assert rendered(caplog) == (0, total)  # nothing changed: nothing rendered
+    edit(site_root / BRIEF, "to discuss", "to talk about")
+    build(site_root)
+    count, carried = rendered(caplog)
+    showing = [path for path, data in tree(site_root / "output").items()
+               if not path.startswith("pagefind/") and b"2025-04-14-talks-in-capital" in data]
+    # rendered: the brief's page and pages that show it (a page holding a brief re-renders on any
+    # change to it); every other page is carried over
+    assert 1 <= count <= len(showing) < total and count + carried == total
+    assert tree(site_root / "output") == from_scratch(site_root, tmp_path)
+
+
+def test_a_template_edit_renders_every_page(site_root: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="briefing.pipeline")
+    build(site_root)
+    edit(site_root / "templates/brief.html", "<h1>", "<h1 class=x>")
+    build(site_root)
+    assert rendered(caplog)[1] == 0
+
+
+def test_a_carried_page_is_the_live_file_itself(site_root: Path) -> None:
+    build(site_root)
+    build(site_root)
+    page = site_root / "output/people/index.html"
+    inode = page.stat().st_ino
+    edit(site_root / BRIEF, "to discuss", "to talk about")
+    build(site_root)
+    assert page.stat().st_ino == inode  # carried by a hard link: not rewritten, not copied
+
+
+def test_only_the_store_shard_holding_an_edited_brief_is_rewritten(site_root: Path) -> None:
+    build(site_root)
+    shards = {p.name: p.stat().st_mtime_ns for p in (site_root / briefstore.STORE).glob("*.pickle")}
+    assert len(shards) > 1
+    edit(site_root / BRIEF, "to discuss", "to talk about")
+    build(site_root)
+    after = {p.name: p.stat().st_mtime_ns for p in (site_root / briefstore.STORE).glob("*.pickle")}
+    assert after.keys() == shards.keys()
+    assert sum(after[name] != shards[name] for name in shards) == 1
+
+
+def test_a_store_of_another_code_version_is_not_used(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(site_root)
+    edit(site_root / BRIEF, "to discuss", "to talk about")
+    store = briefstore.BriefStore.load(site_root / briefstore.STORE, "another version")
+    assert store.memo == {}

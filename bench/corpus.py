@@ -55,7 +55,8 @@ def write_corpus(root: Path, briefs: int, people: int = 200, topics: int = 30, s
             size = min(remaining, rng.randint(40, 90))
             paragraphs.append(" ".join(rng.choice(WORDS) for _ in range(size)).capitalize() + ".")
             remaining -= size
-        paragraphs.insert(1, f"See [{registry['people'][person_id(leaders[0])]['name']}](person:{person_id(leaders[0])}).")
+        first = person_id(leaders[0])
+        paragraphs.insert(1, f"See [{registry['people'][first]['name']}](person:{first}).")
         front = {
             "title": f"Brief {n}: {' '.join(rng.choice(WORDS) for _ in range(6))}",
             "date": f"{year}-{month:02d}-{day:02d}",
@@ -68,8 +69,10 @@ def write_corpus(root: Path, briefs: int, people: int = 200, topics: int = 30, s
             "seed_sha256": None,
             "review": [],
         }
-        text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n\n" + "\n\n".join(paragraphs) + "\n"
-        (root / "content" / "briefs" / f"{year}-{month:02d}-{day:02d}-brief-{n:05d}.md").write_text(text, encoding="utf-8")
+        head = yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
+        text = "---\n" + head + "---\n\n" + "\n\n".join(paragraphs) + "\n"
+        name = f"{year}-{month:02d}-{day:02d}-brief-{n:05d}.md"
+        (root / "content" / "briefs" / name).write_text(text, encoding="utf-8")
     return root
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -74,6 +75,19 @@ def _build_options(parser: argparse.ArgumentParser, strict: bool = True) -> None
         parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run a batch command with the cycle collector triggered 140 times less often: a build
+    allocates millions of objects that live to its end, and the default thresholds made the
+    collector walk them again and again (about 10% of a 10,000-brief build's CPU)."""
+    old = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 1 input errors, 2 usage)."""
     args = _parser().parse_args(argv)
@@ -82,9 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(message)s", stream=sys.stderr)
     try:
         if args.command in (None, "ingest"):
-            _ingest(root, args)
+            with _fewer_collections():
+                _ingest(root, args)
         if args.command in (None, "build"):
-            _build(root, args)
+            with _fewer_collections():
+                _build(root, args)
         if args.command == "people":
             return _people(root, args)
         if args.command == "check":

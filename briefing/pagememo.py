@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .model import Page
+from .parallel import fork_map
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,12 @@ class Fingerprints:
     def __init__(self, base: bytes) -> None:
         self.base = base
         self._shared: dict[int, tuple[object, bytes]] = {}  # id -> (the object, kept alive; its digest)
+
+    def share(self, objects: Sequence[object]) -> None:
+        """Hash these shared objects (the site's briefs) up front, on every core."""
+        digests = fork_map(lambda part: [_digest(obj) for obj in part], objects)
+        for obj, digest in zip(objects, digests, strict=True):
+            self._shared[id(obj)] = (obj, digest)
 
     def of(self, page: Page) -> bytes | None:
         """The page's fingerprint, or None when its context cannot be pickled."""

@@ -122,21 +122,37 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
     render_pages([], env, site, root)  # compile (and check) every template once, before forking
     paths = [urls.output_path(p.url) for p in pages]
     spare = open_spare([(path, p.template) for path, p in zip(paths, pages, strict=True)], out, root)
-    prints = [None] * len(pages) if store is None else _fingerprints(pages, site, templates)
-    memo = {} if store is None else pagememo.load(root / pagememo.MEMO)
-    wanted: dict[str, str] = {}
-    todo = []
-    for page, path, fp in zip(pages, paths, prints, strict=True):
-        old = memo.get(page.url)
-        if (fp is not None and old is not None and old[0] == fp and spare.live.get(path) == old[1]
-                and carry(spare, path, old[1])):
-            wanted[path] = old[1]  # the live output holds this page as it would render
-        else:
+    prints = pagememo.Fingerprints(pagememo.base_key(site.config, templates, code_version()))
+    prints.share(list(site.briefs.values()))  # every worker below inherits their digests
+    memo = pagememo.load(root / pagememo.MEMO)
+
+    def share(part: Sequence[Page]) -> list[_Outcome]:
+        """Fingerprint each page; carry over those the live output holds as they would render;
+        render the rest, writing them into the spare."""
+        outcomes: list[_Outcome] = []
+        todo = []
+        for page in part:
+            path, fp = urls.output_path(page.url), prints.of(page)
+            old = memo.get(page.url)
+            if fp is not None and old is not None and old[0] == fp and spare.live.get(path) == old[1]:
+                if carry(spare, path, old[1]):
+                    outcomes.append(_Outcome(path, old[1], fp, rendered=False, live_missing=False))
+                    continue
+                outcomes.append(_Outcome(path, "", fp, rendered=True, live_missing=True))
+            else:
+                outcomes.append(_Outcome(path, "", fp, rendered=True, live_missing=False))
             todo.append(page)
-    hashes = fork_map(lambda share: render_into(share, env, site, root,
-                                                lambda f: (f.path, put(spare, f.path, f.data))), todo)
-    wanted.update(hashes)
-    log.debug("pages rendered: %d; carried over unchanged: %d", len(todo), len(pages) - len(todo))
+        digests = iter(render_into(todo, env, site, root, lambda f: put(spare, f.path, f.data)))
+        return [dataclasses.replace(o, digest=next(digests)) if o.rendered else o for o in outcomes]
+
+    outcomes = fork_map(share, pages)
+    wanted = {o.path: o.digest for o in outcomes}
+    for o in outcomes:
+        if o.live_missing:
+            spare.live.pop(o.path, None)  # deleted from the live folder by hand: publish it again
+    fingerprints = [o.fingerprint for o in outcomes]
+    count = sum(o.rendered for o in outcomes)
+    log.debug("pages rendered: %d; carried over unchanged: %d", count, len(pages) - count)
     wanted.update(put_files(spare, static_files(templates, root), wanted))
     progress(STAGES[3])
     if site.config.search:  # Pagefind reads the brief pages back from the spare
@@ -149,16 +165,21 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
         markdown.save(root / MARKDOWN_CACHE)
         if store is not None:
             store.save()
-            pagememo.save(root / pagememo.MEMO, pages, prints, wanted, paths)
+            pagememo.save(root / pagememo.MEMO, pages, fingerprints, wanted, paths)
 
     with beside(save_caches):
         return publish(spare, wanted)
 
 
-def _fingerprints(pages: Sequence[Page], site: Site, templates: Path) -> list[bytes | None]:
-    """Each page's fingerprint (pagememo): what its rendering depends on, hashed."""
-    prints = pagememo.Fingerprints(pagememo.base_key(site.config, templates, code_version()))
-    return [prints.of(page) for page in pages]
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What became of one page in a streamed build."""
+
+    path: str
+    digest: str  # hash of its bytes
+    fingerprint: bytes | None
+    rendered: bool  # False: carried over from the live output
+    live_missing: bool  # the live output's manifest listed it, but the file was gone
 
 
 def publish_index(root: Path, out_dir: Path | None, cache: BuildCache) -> bool:

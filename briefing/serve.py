@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 import webbrowser
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +28,10 @@ from typing import Any
 from tornado.ioloop import IOLoop, PeriodicCallback
 
 from .errors import Problem, ProblemsError
-from .load import is_ignored
 from .memo import BuildCache
 from .pipeline import BuildReport, publish_index
 from .server import listen, make_app
-from .watch import POLL, WATCHED, Inotify, Snapshot, changed_paths, folders, note, scan
+from .watch import POLL, Inotify, Snapshot, changed_paths, folders, note, relevant_paths, rescan, scan
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +104,7 @@ class Preview:
     _due: float = 0.0
     _timer: object | None = None
     _inotify: Inotify | None = None
+    _touched: set[Path] | None = None  # paths inotify named since the last cycle; None: scan everything
 
     def first_build(self) -> Outcome:
         """The build before serving: snapshot, ingest, build, report."""
@@ -115,9 +115,10 @@ class Preview:
         self._finish(outcome, initial=True)
         return outcome
 
-    def cycle(self) -> Outcome | None:
-        """Worker thread: rescan; when anything changed, rebuild. None when nothing did."""
-        new = scan(self.root, self.out)
+    def cycle(self, touched: Collection[Path] | None = None) -> Outcome | None:
+        """Worker thread: rescan (only the `touched` paths, when inotify named them all); when
+        anything changed, rebuild. None when nothing did."""
+        new = scan(self.root, self.out) if touched is None else rescan(self.snapshot, touched, self.root, self.out)
         changed = changed_paths(self.snapshot, new)
         if not changed:
             return None
@@ -156,7 +157,8 @@ class Preview:
         self._running = True
         self._builds += 1
         started = time.perf_counter()
-        future: Future[Outcome | None] = self._pool.submit(self.cycle)
+        touched, self._touched = self._touched, (set() if self._inotify else None)
+        future: Future[Outcome | None] = self._pool.submit(self.cycle, touched)
         loop.add_future(future, lambda f: self._done(f, started))
 
     def _done(self, future: Any, started: float) -> None:
@@ -275,19 +277,15 @@ class Preview:
 
     def _events(self) -> None:
         assert self._inotify is not None
-        relevant = False
-        for folder, name in self._inotify.read():
-            if not name and folder == Path("/"):
-                relevant = True  # overflow
-            elif folder == self.root and name not in (*WATCHED, "site.yaml"):
-                continue  # output/, its spare, caches: never a reason to rebuild
-            elif name and (name.startswith(".") or is_ignored(Path(name))):
-                continue  # editor temp files, backups, hidden files
-            else:
-                relevant = True
-        if relevant:
-            self._inotify.watch(folders(self.root, self.out))  # new sub-folders
-            self.poke()
+        touched = relevant_paths(self._inotify.read(), self.root)
+        if touched is None:  # the kernel dropped events: the next cycle scans everything
+            self._touched = None
+        elif not touched:
+            return  # output/, caches, editor temp files: never a reason to rebuild
+        elif self._touched is not None:
+            self._touched |= touched
+        self._inotify.watch(folders(self.root, self.out))  # new sub-folders
+        self.poke()
 
     def _show(self, path: Path) -> str:
         try:

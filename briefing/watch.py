@@ -5,13 +5,14 @@ from __future__ import annotations
 import ctypes
 import os
 import struct
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from .load import is_ignored
 
 WATCHED = ("seeds", "content", "templates")  # folders under the root; plus site.yaml
 POLL = 0.4  # seconds between scans where inotify is not available
+RESCAN_MAX = 200  # more paths named by inotify than this: scan everything instead
 Snapshot = dict[Path, tuple[int, int, int, int]]  # watched file -> (mtime_ns, size, inode, ctime_ns)
 
 
@@ -52,6 +53,58 @@ def _walk(folder: Path, skip: Path, found: Snapshot) -> None:
                 found[path] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
         except OSError:
             continue
+
+
+def relevant_paths(events: Iterable[tuple[Path, str]], root: Path) -> set[Path] | None:
+    """The watched paths that inotify events (Inotify.read) name; None when events were dropped."""
+    touched: set[Path] = set()
+    for folder, name in events:
+        if not name and folder == Path("/"):
+            return None  # overflow
+        if folder == root and name not in (*WATCHED, "site.yaml"):
+            continue  # output/, its spare, caches: never a reason to rebuild
+        if name and (name.startswith(".") or is_ignored(Path(name))):
+            continue  # editor temp files, backups, hidden files
+        touched.add(folder / name if name else folder)
+    return touched
+
+
+def rescan(old: Snapshot, touched: Collection[Path], root: Path, out: Path) -> Snapshot:
+    """`old` brought up to date for the paths inotify named (files or folders, present or gone):
+    equal to a fresh scan(root, out) when every change since `old` named its path, at the cost
+    of a stat per named path instead of one per watched file. Many paths: a fresh scan."""
+    if len(touched) > RESCAN_MAX:
+        return scan(root, out)
+    new = dict(old)
+    skip = out.resolve()
+    for path in touched:
+        if path in new:
+            del new[path]
+        else:  # perhaps a folder that went, was renamed or arrived: drop whatever it held
+            prefix = f"{path}{os.sep}"
+            for known in [k for k in new if str(k).startswith(prefix)]:
+                del new[known]
+        if not _watched(path, root) or path.resolve() == skip or skip in path.resolve().parents:
+            continue
+        if path.is_dir() and (path.parent == root or not path.is_symlink()):
+            if path.resolve() != skip:
+                _walk(path, skip, new)
+        elif path.is_file():
+            note(new, path)
+    return new
+
+
+def _watched(path: Path, root: Path) -> bool:
+    """Whether scan(root, ...) would look at this path (its folders and name included)."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return False
+    if parts == ("site.yaml",):
+        return True
+    if not parts or parts[0] not in WATCHED:
+        return False
+    return not any(part.startswith(".") or is_ignored(Path(part)) for part in parts[1:])
 
 
 def changed_paths(old: Snapshot, new: Snapshot) -> set[Path]:

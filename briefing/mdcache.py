@@ -39,6 +39,7 @@ class TrackingMarkdown(MarkdownCache):
         self._seen: list[Lookup] = []
         self.fresh: set[tuple[str, str]] = set()  # (url, text) rendered by this process
         self.loaded: dict[int, set[tuple[str, str]]] = {}  # shard -> the (url, text hash) read from it
+        self.digests: dict[tuple[str, str], str] = {}  # (url, text) -> the text's hash, once computed
 
     def start(self, site: Site) -> TrackingMarkdown:
         """Point lookups at this build's ids and forget bodies the previous build did not use."""
@@ -63,7 +64,8 @@ class TrackingMarkdown(MarkdownCache):
         self.used.add(key)
         entry = self.entries.get(key)
         if entry is None and self.stored:  # read from disk, where bodies are known by their hash
-            entry = self.stored.pop((from_url, _text_digest(text)), None)
+            digest = self.digests[key] = _text_digest(text)
+            entry = self.stored.pop((from_url, digest), None)
             if entry is not None:
                 self.entries[key] = entry
         if entry is not None and all((ident in self.known.get(kind, {})) == (found is not None)
@@ -83,7 +85,10 @@ class TrackingMarkdown(MarkdownCache):
         for text, url in dict.fromkeys(jobs):
             if (url, text) in self.entries:
                 continue
-            stored = self.stored.pop((url, _text_digest(text)), None) if self.stored else None
+            stored = None
+            if self.stored:
+                digest = self.digests[(url, text)] = _text_digest(text)
+                stored = self.stored.pop((url, digest), None)
             if stored is not None:
                 self.entries[(url, text)] = stored
             else:
@@ -106,24 +111,26 @@ class TrackingMarkdown(MarkdownCache):
         The entries are split into SHARDS files by page URL, and a file is rewritten only when its
         entries changed: after an edit, about 1/SHARDS of the cache.
         """
-        shards: dict[int, dict[tuple[str, str], dict[str, object]]] = {}
+        shards: dict[int, dict[tuple[str, str], tuple[str, str]]] = {}  # (url, text hash) -> (url, text)
         dirty: set[int] = set()
-        for (url, text), (r, lookups) in sorted(self.entries.items()):
-            if (url, text) not in self.used:
+        digests = {}
+        for key in self.used:
+            if key not in self.entries:
                 continue
+            url, text = key
+            digest = digests[key] = self.digests.get(key) or _text_digest(text)
             index = _shard(url)
-            key = (url, _text_digest(text))
-            shards.setdefault(index, {})[key] = {
-                "url": url, "text": key[1], "html": r.html, "unresolved": [list(u) for u in r.unresolved],
-                "refused": [list(u) for u in r.refused], "lookups": [list(k) for k in lookups]}
-            if (url, text) in self.fresh:
+            shards.setdefault(index, {})[(url, digest)] = key
+            if key in self.fresh:
                 dirty.add(index)
+        self.digests = digests
         dirty |= {index for index in shards.keys() | self.loaded.keys()
                   if set(shards.get(index, {})) != self.loaded.get(index, set())}
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for index in sorted(dirty):
-                entries = list(shards.get(index, {}).values())
+                entries = [_stored_form(url, digest, *self.entries[key])
+                           for (url, digest), key in sorted(shards.get(index, {}).items())]
                 target = folder / f"{index:02d}.json"
                 tmp = target.with_suffix(".tmp")
                 tmp.write_text(json.dumps({"version": _renderer_version(), "entries": entries}), encoding="utf-8")
@@ -155,6 +162,12 @@ class TrackingMarkdown(MarkdownCache):
             cache.stored.update(found)
             cache.loaded[index] = set(found)
         return cache
+
+
+def _stored_form(url: str, digest: str, r: Rendered, lookups: tuple[Lookup, ...]) -> dict[str, object]:
+    """One entry as a shard file holds it."""
+    return {"url": url, "text": digest, "html": r.html, "unresolved": [list(u) for u in r.unresolved],
+            "refused": [list(u) for u in r.refused], "lookups": [list(k) for k in lookups]}
 
 
 def _shard(url: str) -> int:

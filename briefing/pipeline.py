@@ -21,6 +21,7 @@ from .model import OutputFile, Page, Site
 from .output import WriteReport, carry, open_spare, publish, put, put_files, write_output
 from .parallel import beside, fork_map
 from .plan import markdown_jobs, plan_pages
+from .related import remember, remembered, shape_key
 from .render import make_env, render_into, render_pages, static_files
 from .search import INDEXED_TEMPLATES, search_files
 from .stamp import code_version
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MARKDOWN_CACHE = Path(".briefing-cache") / "markdown"  # under the project root
+RELATED_CACHE = Path(".briefing-cache") / "related.pickle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,9 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         plan = plan_pages(site, markdown, cache.related(site))
     else:
         markdown.fill(markdown_jobs(site))  # new bodies rendered on every core
-        plan = plan_pages(site, markdown)
+        shape = shape_key(site, code_version())
+        related = remembered(site, root / RELATED_CACHE, shape)
+        plan = plan_pages(site, markdown, related)
     warnings = config.warnings + site.warnings + plan.warnings
     failing = [dataclasses.replace(w, severity="error") for w in warnings if w.severity in fail_on]
     if failing:
@@ -100,6 +104,8 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         cache.publish(files)
     else:
         report = _stream(pages, site, root, out, progress, markdown, store)
+        if related.computed:
+            remember(related, root / RELATED_CACHE, shape)
     return BuildReport(
         pages=len(pages),
         files=len(report.written) + report.unchanged,

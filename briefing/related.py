@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import hashlib
+import os
+import pickle
 from collections import Counter
+from pathlib import Path
 
 from .model import Brief, Site
 
@@ -17,9 +21,10 @@ class Related:
     Briefs are handled by their rank in the site's order (newest first) and named only at the end.
     """
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, found: dict[str, tuple[str, ...]] | None = None) -> None:
         self.shape = shape(site)
-        self.found: dict[str, tuple[str, ...]] = {}  # slug -> its related slugs, as computed
+        self.found: dict[str, tuple[str, ...]] = found or {}  # slug -> its related slugs, as computed
+        self.computed = 0  # answers computed here (not given)
         self.order = site.order
         self.rank = {slug: i for i, slug in enumerate(site.order)}
         self.lists: dict[tuple[str, str], list[int]] = {}
@@ -45,6 +50,7 @@ class Related:
         size = len(self.order)
         # One integer per candidate orders by (more points, nearer in time, lower rank).
         keys = sorted((-score * size + abs(rank - here)) * size + rank for rank, score in points.items())
+        self.computed += 1
         found = self.found[brief.slug] = tuple(self.order[key % size] for key in keys[:RELATED_MAX])
         return found
 
@@ -53,3 +59,29 @@ def shape(site: Site) -> tuple[object, ...]:
     """All that related briefs depend on: the order of briefs and each one's leaders and topics."""
     briefs = site.briefs
     return (site.order, tuple((briefs[s].leaders, briefs[s].topics) for s in site.order))
+
+
+def shape_key(site: Site, version: str) -> bytes:
+    """A digest of the site's shape and the code's version: equal keys, equal related briefs."""
+    data = pickle.dumps((version, shape(site)), pickle.HIGHEST_PROTOCOL)
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def remembered(site: Site, path: Path, key: bytes) -> Related:
+    """Related(site), with the answers `remember` saved at `path` under the same shape_key."""
+    try:
+        with path.open("rb") as file:
+            saved_key, found = pickle.load(file)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        return Related(site)
+    if saved_key != key or not isinstance(found, dict):
+        return Related(site)
+    return Related(site, found)
+
+
+def remember(related: Related, path: Path, key: bytes) -> None:
+    """Save the answers `related` has computed, under `key`, for the next build (atomically)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(pickle.dumps((key, related.found), pickle.HIGHEST_PROTOCOL))
+    os.replace(temp, path)

@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 
 from briefing import briefstore
-from briefing.pipeline import build
+from briefing.config import load_config
+from briefing.load import load_site
+from briefing.pipeline import MARKDOWN_CACHE, RELATED_CACHE, build
+from briefing.related import Related, remembered, shape_key
+from briefing.stamp import code_version
 
 BRIEF = "content/briefs/2025-04-14-talks-in-capital.md"
 
@@ -58,6 +62,13 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "page memo damaged": lambda root: (root / ".briefing-cache/pages.pickle").write_bytes(b"\x80\x04junk"),
     "brief store damaged": lambda root: [p.write_bytes(b"junk") for p in (root / briefstore.STORE).glob("*")],
     "output deleted": lambda root: shutil.rmtree(root / "output"),
+    "related cache damaged": lambda root: (root / RELATED_CACHE).write_bytes(b"\x80\x04junk"),
+    "related cache of another site": lambda root: (
+        edit(root / BRIEF, "leaders:\n", "leaders:\n- carol-li\n"),
+        shutil.copy(root / RELATED_CACHE, root / "related.keep"), edit(root / BRIEF, "- carol-li\n", ""),
+        build(root), shutil.copy(root / "related.keep", root / RELATED_CACHE),
+        edit(root / BRIEF, "leaders:\n", "leaders:\n- carol-li\n- carol-li\n")),
+    "markdown shard damaged": lambda root: [p.write_text("{") for p in (root / MARKDOWN_CACHE).glob("*.json")],
 }
 
 
@@ -124,3 +135,20 @@ def test_a_store_of_another_code_version_is_not_used(site_root: Path, monkeypatc
     edit(site_root / BRIEF, "to discuss", "to talk about")
     store = briefstore.BriefStore.load(site_root / briefstore.STORE, "another version")
     assert store.memo == {}
+
+
+def test_a_body_edit_reuses_the_saved_related_briefs_and_one_markdown_shard(site_root: Path) -> None:
+    build(site_root)
+    shards = {p.name: p.stat().st_mtime_ns for p in (site_root / MARKDOWN_CACHE).glob("*.json")}
+    assert len(shards) > 1
+    edit(site_root / BRIEF, "to discuss", "to talk about")
+    build(site_root)
+    after = {p.name: p.stat().st_mtime_ns for p in (site_root / MARKDOWN_CACHE).glob("*.json")}
+    assert sum(after[name] != shards[name] for name in shards) == 1
+    config, registry = load_config(site_root / "site.yaml")
+    site = load_site(site_root, config, registry)
+    saved = remembered(site, site_root / RELATED_CACHE, shape_key(site, code_version()))
+    fresh = Related(site)
+    assert saved.found and len(saved.found) == len(site.briefs)  # every answer came from the file
+    assert {slug: fresh.of(brief) for slug, brief in site.briefs.items()} == saved.found
+    assert remembered(site, site_root / RELATED_CACHE, shape_key(site, "another version")).found == {}

@@ -57,7 +57,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None, related: Related | N
 
     for brief in ordered:
         url = urls.url_for("brief", brief.slug)
-        body = _markdown(md, brief.body, url, brief.path, brief.line_of("body") or 1, known, problems, warnings)
+        body = _markdown(md, brief.body, url, brief.path, brief, known, problems, warnings)
         pages.append(Page(url, "brief.html", {
             "brief": brief,
             "body_html": body,
@@ -74,7 +74,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None, related: Related | N
         url = urls.url_for("person", pid)
         slugs = site.by_person[pid]
         bio = site.bios.get(pid)
-        bio_html = _markdown(md, bio.body, url, bio.path, 1, known, problems, warnings) if bio else Markup("")
+        bio_html = _markdown(md, bio.body, url, bio.path, None, known, problems, warnings) if bio else Markup("")
         pages += _paged("person", pid, "person.html", [briefs[s] for s in slugs], {
             "person": person,
             "bio_html": bio_html,
@@ -192,10 +192,14 @@ def _resolver(known: Mapping[str, Mapping[str, object]]) -> Any:
 
     return resolve
 
-def _markdown(md: MarkdownCache, text: str, url: str, path: Path | None, first_line: int,
+def _markdown(md: MarkdownCache, text: str, url: str, path: Path | None, brief: Brief | None,
               known: Mapping[str, Mapping[str, object]], problems: list[Problem],
               warnings: list[Problem]) -> Markup:
+    """A body (a brief's, or a bio's when `brief` is None) as HTML; its problems named at their file line."""
     rendered = md.render(text, url)
+    if not (rendered.unresolved or rendered.refused):
+        return Markup(rendered.html)  # noqa: S704 - markdown-it output with raw HTML disabled
+    first_line = (brief.line_of("body") if brief else None) or 1
     for line, ref in rendered.unresolved:
         kind, _, ident = ref.partition(":")
         hint = did_you_mean(ident, known.get(kind, {}))

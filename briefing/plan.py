@@ -6,6 +6,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -75,26 +76,27 @@ def plan_pages(site: Site, md: MarkdownCache | None = None, related: Related | N
         slugs = site.by_person[pid]
         bio = site.bios.get(pid)
         bio_html = _markdown(md, bio.body, url, bio.path, None, known, problems, warnings) if bio else Markup("")
-        pages += _paged("person", pid, "person.html", [briefs[s] for s in slugs], {
+        listed = [briefs[s] for s in slugs]
+        pages += _paged("person", pid, "person.html", listed, {
             "person": person,
             "bio_html": bio_html,
-            "topic_counts": _counts((t for s in slugs for t in briefs[s].topics), topics)[:SIDE_MAX],
-            "appears_with": _counts(
-                (p for s in slugs for p in briefs[s].leaders if p != pid), people)[:SIDE_MAX],
-            "quotes": [(briefs[s], q.text) for s in slugs for q in briefs[s].quotes if q.speaker == pid],
+            "topic_counts": _counts(chain.from_iterable(b.topics for b in listed), topics)[:SIDE_MAX],
+            "appears_with": _counts(chain.from_iterable(b.leaders for b in listed), people, leave=pid)[:SIDE_MAX],
+            "quotes": [(b, q.text) for b in listed for q in b.quotes if q.speaker == pid],
         }, bio.path if bio else None)
         pages.append(_feed(urls.url_for("person-feed", pid), url, f"{person.name} · {site.config.title}",
-                           [briefs[s] for s in slugs], people))
+                           listed, people))
 
     for tid, topic in topics.items():
         slugs = site.by_topic[tid]
         url = urls.url_for("topic", tid)
-        pages += _paged("topic", tid, "topic.html", [briefs[s] for s in slugs], {
+        listed = [briefs[s] for s in slugs]
+        pages += _paged("topic", tid, "topic.html", listed, {
             "topic": topic,
-            "people_counts": _counts((p for s in slugs for p in briefs[s].leaders), people)[:SIDE_MAX],
+            "people_counts": _counts(chain.from_iterable(b.leaders for b in listed), people)[:SIDE_MAX],
         })
         pages.append(_feed(urls.url_for("topic-feed", tid), url, f"{topic.name} · {site.config.title}",
-                           [briefs[s] for s in slugs], people))
+                           listed, people))
 
     months = _archive(ordered)
     for year, in_year in months:
@@ -212,8 +214,11 @@ def _markdown(md: MarkdownCache, text: str, url: str, path: Path | None, brief: 
                                 severity="warning"))
     return Markup(rendered.html)  # noqa: S704 - markdown-it output with raw HTML disabled
 
-def _counts(ids: Iterable[str], known: Mapping[str, Person] | Mapping[str, Topic]) -> list[tuple[Any, int]]:
+def _counts(ids: Iterable[str], known: Mapping[str, Person] | Mapping[str, Topic],
+            leave: str | None = None) -> list[tuple[Any, int]]:
+    """(person or topic, how often its id occurs), most frequent first, then by name; `leave` out."""
     counter = Counter(ids)
+    counter.pop(leave, None)  # type: ignore[arg-type]
     ordered = sorted(counter, key=lambda i: (-counter[i], known[i].name))
     return [(known[i], counter[i]) for i in ordered]
 

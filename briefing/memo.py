@@ -27,8 +27,10 @@ from .errors import Problem
 from .load import FileKey, file_key, parse_file
 from .mdcache import TrackingMarkdown
 from .model import Brief, OutputFile, Page, Site
+from .plan import Plan, plan_pages
 from .related import Related, shape
 from .render import make_env, render_pages
+from .replan import Planned, planned, replan
 from .search import INDEXED_TEMPLATES, search_files
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,8 @@ class BuildCache:
         self.env: jinja2.Environment | None = None
         self.stats: dict[str, int] = {}
         self.related_memo: Related | None = None
+        self.planned: Planned | None = None  # the plan of the last pages rendered, indexed for replan
+        self.planning: Planned | None = None  # this build's, until its pages are rendered
         self.hints: Mapping[Path, FileKey] = {}  # identities serve's watcher just read, to spare a stat each
         self.config: object = None
         self.digests: dict[bytes, str] = {}  # output bytes -> their hash, for write_output
@@ -82,6 +86,21 @@ class BuildCache:
         self.stats = {}
         return self.markdown.start(site)
 
+    def plan(self, site: Site, markdown: TrackingMarkdown) -> tuple[Plan, frozenset[str] | None]:
+        """The site's plan, and the URLs of the only pages that can differ from the last build's,
+        when replan could patch that build's plan (None: any page may have changed)."""
+        self.planning = None
+        if self.planned is not None:
+            again = replan(self.planned, site, markdown)
+            if again is not None:
+                markdown.used.update(markdown.entries)  # every body the last plan showed is still shown
+                self.planning = again.planned
+                self.stats["replanned"] = 1
+                return again.planned.plan, again.changed
+        plan = plan_pages(site, markdown, self.related(site))
+        self.planning = planned(site, plan)
+        return plan, None
+
     def related(self, site: Site) -> Related:
         """Related briefs, remembered while no brief's date order, leaders or topics change."""
         if self.related_memo is None or self.related_memo.shape != shape(site):
@@ -97,8 +116,10 @@ class BuildCache:
             self.templates_key = key
         return self.env
 
-    def render(self, pages: Sequence[Page], env: jinja2.Environment, site: Site, root: Path) -> list[OutputFile]:
-        """render_pages, reusing the bytes of every page whose template and context are unchanged."""
+    def render(self, pages: Sequence[Page], env: jinja2.Environment, site: Site, root: Path,
+               only: frozenset[str] | None = None) -> list[OutputFile]:
+        """render_pages, reusing the bytes of every page whose template and context are unchanged
+        (with `only`, of every page not named in it: the caller vouches for the rest)."""
         if env is not self.env:  # not our environment: nothing can be vouched for
             self.pages.clear()
             self.env = env
@@ -108,7 +129,8 @@ class BuildCache:
         missing = []
         for page in pages:
             old = self.pages.get(page.url)
-            if old is None or old.template != page.template or old.context != page.context:
+            if old is None or (page.url in only if only is not None else
+                               old.template != page.template or old.context != page.context):
                 missing.append(page)
         fresh = {}
         if missing or not self.pages:
@@ -121,6 +143,7 @@ class BuildCache:
             kept[page.url] = _Rendered(page.template, page.context, file)
             files.append(file)
         self.pages = kept
+        self.planned, self.planning = self.planning, None  # these pages are now what that plan renders
         self.stats.update(pages_rendered=len(missing), pages_reused=len(pages) - len(missing),
                           markdown_reused=self.markdown.hits)
         return files

@@ -76,8 +76,9 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     site = load_site(root, config, registry, cache.parse if cache else None, store.memo if store else None)
     progress(STAGES[1])
     markdown = cache.markdown_for(site) if cache else TrackingMarkdown.load(root / MARKDOWN_CACHE).start(site)
+    only = None
     if cache:
-        plan = plan_pages(site, markdown, cache.related(site))
+        plan, only = cache.plan(site, markdown)
     else:
         markdown.fill(markdown_jobs(site))  # new bodies rendered on every core
         shape = shape_key(site, code_version())
@@ -92,7 +93,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     out = out_dir or root / "output"
     progress(STAGES[2])
     if cache:
-        files = cache.render(pages, cache.environment(templates), site, root)
+        files = cache.render(pages, cache.environment(templates), site, root, only)
         files += static_files(templates, root)
         progress(STAGES[3])
         if config.search:

@@ -72,18 +72,20 @@ def parse_file(path: Path) -> tuple[Brief, tuple[Problem, ...]]:
 
 
 def load_site(root: Path, config: SiteConfig, registry: Registry,
-              parse: Callable[[Path], Parsed] | None = None, memo: Memo | None = None) -> Site:
+              parse: Callable[[Path], Parsed] | None = None, memo: Memo | None = None,
+              listing: Callable[[Path, str, Path], list[Path]] = content_files) -> Site:
     """Read content/ under root; raise ProblemsError with every error across all files.
 
-    `parse` reads one brief file (default: parse_file); serve passes a memoising one. A `memo`
-    (the command line's, kept on disk) supplies the briefs whose files are unchanged and is
-    updated in place with the rest.
+    `parse` reads one brief file (default: parse_file); serve passes a memoising one, and a
+    `listing` (content_files' signature) that reuses the last listing while no file came or went.
+    A `memo` (the command line's, kept on disk) supplies the briefs whose files are unchanged and
+    is updated in place with the rest.
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
     briefs: dict[str, Brief] = {}
     folded: dict[str, Path] = {}
-    paths = content_files(root / "content" / "briefs", ".md", root)
+    paths = listing(root / "content" / "briefs", ".md", root)
     read = parse or parse_file
 
     def share(part: Sequence[Path]) -> list[_Parsed]:
@@ -113,7 +115,7 @@ def load_site(root: Path, config: SiteConfig, registry: Registry,
     for brief in briefs.values():
         problems.extend(_check_ids(brief, registry))
         warnings.extend(_review_warnings(brief, registry))
-    bios = _load_bios(root, registry, problems)
+    bios = _load_bios(root, registry, problems, listing)
     if problems:
         raise ProblemsError(problems)
 
@@ -240,9 +242,10 @@ def _review_warnings(brief: Brief, registry: Registry) -> Iterable[Problem]:
         yield Problem(path, brief.line_of("review"), f"needs review: {item}", severity="review")
 
 
-def _load_bios(root: Path, registry: Registry, problems: list[Problem]) -> dict[str, Bio]:
+def _load_bios(root: Path, registry: Registry, problems: list[Problem],
+               listing: Callable[[Path, str, Path], list[Path]]) -> dict[str, Bio]:
     bios: dict[str, Bio] = {}
-    for path in content_files(root / "content" / "people", ".md", root):
+    for path in listing(root / "content" / "people", ".md", root):
         if path.stem not in registry.people:
             hint = did_you_mean(path.stem, registry.people)
             problems.append(Problem(path, None, f"bio for unknown person '{path.stem}'{hint}"))

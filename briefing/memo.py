@@ -24,7 +24,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import Problem
-from .load import FileKey, file_key, parse_file
+from .load import FileKey, content_files, file_key, parse_file
 from .mdcache import TrackingMarkdown
 from .model import Brief, OutputFile, Page, Site
 from .plan import Plan, plan_pages
@@ -57,6 +57,8 @@ class BuildCache:
         self.planned: Planned | None = None  # the plan of the last pages rendered, indexed for replan
         self.planning: Planned | None = None  # this build's, until its pages are rendered
         self.hints: Mapping[Path, FileKey] = {}  # identities serve's watcher just read, to spare a stat each
+        self.same_files = False  # serve's watcher saw no file come or go since the last build
+        self.listings: dict[tuple[Path, str], list[Path]] = {}
         self.config: object = None
         self.digests: dict[bytes, str] = {}  # output bytes -> their hash, for write_output
         # Search: the newest bundle, and (serve) the pages still to be indexed. Guarded by `lock`,
@@ -80,6 +82,15 @@ class BuildCache:
         brief, warnings = parse_file(path)
         self.briefs[path] = (key, brief, warnings)
         return brief, warnings
+
+    def listing(self, folder: Path, suffix: str, root: Path) -> list[Path]:
+        """content_files, reused while `same_files` says no file came or went (its Paths, hashes
+        cached, are the very keys of the parse cache)."""
+        key = (folder, suffix)
+        found = self.listings.get(key) if self.same_files else None
+        if found is None:
+            found = self.listings[key] = content_files(folder, suffix, root)
+        return found
 
     def markdown_for(self, site: Site) -> TrackingMarkdown:
         """The persistent Markdown cache, pointed at this build's people, topics and briefs."""

@@ -73,7 +73,10 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         config = dataclasses.replace(config, base_url=normal)
     progress(STAGES[0])
     store = None if cache else BriefStore.load(root / BRIEF_STORE, code_version())
-    site = load_site(root, config, registry, cache.parse if cache else None, store.memo if store else None)
+    if cache:
+        site = load_site(root, config, registry, cache.parse, listing=cache.listing)
+    else:
+        site = load_site(root, config, registry, memo=store.memo if store else None)
     progress(STAGES[1])
     markdown = cache.markdown_for(site) if cache else TrackingMarkdown.load(root / MARKDOWN_CACHE).start(site)
     only = None

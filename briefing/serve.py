@@ -122,15 +122,20 @@ class Preview:
         changed = changed_paths(self.snapshot, new)
         if not changed:
             return None
+        # no file came or went (and ingest will write none): the last listing of content/ holds
+        same = not _needs_ingest(self.root, changed) and not any(
+            (p in self.snapshot) != (p in new) or p.is_symlink() for p in changed)
         self.snapshot = new
         log.info("changed: %s", ", ".join(sorted(self._show(p) for p in changed)[:5])
                  + (f" and {len(changed) - 5} more" if len(changed) > 5 else ""))
         self.cache.hints = new  # file identities just read: the cache need not stat each file again
+        self.cache.same_files = same
         gc.disable()  # a collection pass over the cache's millions of objects costs a quarter second
         try:
             outcome = rebuild(self.root, self.out, self.base_url, self.cache, changed)
         finally:
             self.cache.hints = {}
+            self.cache.same_files = False
             gc.enable()
         for path in outcome.ingested:  # ingest's own writes are not a further change
             note(self.snapshot, path)

@@ -92,3 +92,27 @@ def test_a_failed_build_is_not_patched_over(site_root: Path) -> None:
     build(site_root, cache=cache)
     page = (site_root / "output/briefs/2025-04-14-talks-in-capital/index.html").read_text(encoding="utf-8")
     assert "to talk about" in page
+
+
+def test_serve_cycles_relist_content_only_when_a_file_came_or_went(site_root: Path) -> None:
+    """serve's cycle reuses the last listing of content/ for edits, and lists again for new files."""
+    from briefing.serve import Preview
+
+    out = site_root / "output"
+    preview = Preview(root=site_root, out=out)
+    try:
+        preview.first_build()
+        edit(site_root / BRIEF, "to discuss", "to talk about")
+        assert preview.cycle() is not None
+        assert "to talk about" in (out / "briefs/2025-04-14-talks-in-capital/index.html").read_text(encoding="utf-8")
+        new = site_root / "content/briefs/2025-04-16-copy.md"
+        new.write_text((site_root / BRIEF).read_text(encoding="utf-8"), encoding="utf-8")
+        edit(site_root / BRIEF, "to talk about", "to speak about")  # an edit and a new file in one cycle
+        assert preview.cycle({site_root / BRIEF, new}) is not None
+        assert (out / "briefs/2025-04-16-copy/index.html").is_file()
+        assert "2025-04-16-copy" in (out / "people/alice-nguyen/index.html").read_text(encoding="utf-8")
+        edit(new, "to talk about", "to chat about")
+        assert preview.cycle({new}) is not None
+        assert "to chat about" in (out / "briefs/2025-04-16-copy/index.html").read_text(encoding="utf-8")
+    finally:
+        preview.close()

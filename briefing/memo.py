@@ -65,6 +65,7 @@ class BuildCache:
         # because serve indexes in a thread of its own while the next build runs.
         self.defer_search = False
         self.lock = threading.Lock()
+        self.building = threading.Event()  # set by serve while a rebuild runs: indexing waits
         self.index: tuple[object, list[OutputFile]] | None = None
         self.pending: tuple[object, list[OutputFile], str] | None = None
         self.published: list[OutputFile] = []
@@ -195,7 +196,7 @@ class BuildCache:
         if pending is None:
             return False
         key, pages, language = pending
-        found = search_files(pages, language, self.search_cache, background=True)
+        found = search_files(pages, language, self.search_cache, background=True, hold=self.building)
         with self.lock:
             self.index = (key, found)
             if self.pending is pending:

@@ -200,7 +200,9 @@ def _finish(spare: Spare, wanted: Mapping[str, str], live: Mapping[str, str]) ->
         _remove(spare.folder / path)
     _prune_empty_dirs(spare.folder, gone)
     manifest = {"generator": "briefing", "files": dict(sorted(wanted.items()))}
-    (spare.folder / MARKER).write_text(json.dumps(manifest, indent=0), encoding="utf-8")
+    # one file per line, for people reading it; json's C encoder (indent would use the Python one)
+    text = json.dumps(manifest, separators=(",", ":")).replace('","', '",\n"')
+    (spare.folder / MARKER).write_text(text, encoding="utf-8")
     written = tuple(path for path, digest in wanted.items() if live.get(path) != digest)
     removed = tuple(sorted(path for path in live if path not in wanted))
     if written or removed or not (spare.out / MARKER).is_file():

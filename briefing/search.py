@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import hashlib
 import logging
 import os
 import shutil
+import signal
+import threading
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 INDEXED_TEMPLATES = frozenset({"brief.html"})  # pages that become search results
 BUNDLE_PREFIX = urls.output_path(urls.PAGEFIND).removesuffix("index.html")  # "pagefind/"
 PAGEFIND_PIN = "1.4.0"  # as pinned in pyproject.toml; part of the cache key
+HOLD_POLL = 0.01  # seconds between looks at `hold` while serve rebuilds
 TIMEOUT = 600.0  # seconds for the whole index; Pagefind takes well under a second per 100 pages
 # What the site's own search script (templates/static/search.js) loads; Pagefind's UI bundles are left out.
 KEEP_FILES = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
@@ -37,12 +41,14 @@ T = TypeVar("T")
 
 
 def search_files(files: Sequence[OutputFile], language: str, cache_dir: Path | None = None,
-                 background: bool = False) -> list[OutputFile]:
+                 background: bool = False, hold: threading.Event | None = None) -> list[OutputFile]:
     """The Pagefind index of the brief pages among `files`, as OutputFiles under pagefind/.
 
     With `cache_dir`, the bundle of the last build is kept there under a hash of everything it
     depends on (the indexed pages, the language, the pinned Pagefind), and reused when that is equal.
-    `background` runs Pagefind at the lowest CPU priority, so that it never slows a build (serve).
+    `background` runs Pagefind at the lowest CPU priority, so that it never slows a build (serve),
+    and while `hold` is set, stops feeding it pages (which leaves this thread's share of the GIL
+    to serve's rebuild).
     """
     pages = sorted((f for f in files if f.source in INDEXED_TEMPLATES), key=lambda f: f.path)
     lang = language.split("-")[0].lower() or "en"
@@ -50,7 +56,7 @@ def search_files(files: Sequence[OutputFile], language: str, cache_dir: Path | N
     cached = _read_cache(cache_dir, key) if cache_dir else None
     if cached is not None:
         return cached
-    found = _search_files(pages, lang, background)
+    found = _search_files(pages, lang, background, hold)
     if cache_dir:
         _write_cache(cache_dir, key, found)
     return found
@@ -87,10 +93,11 @@ def _write_cache(cache_dir: Path, key: str, found: Sequence[OutputFile]) -> None
         log.warning("search index cache not written: %s", exc)
 
 
-def _search_files(pages: Sequence[OutputFile], lang: str, background: bool = False) -> list[OutputFile]:
+def _search_files(pages: Sequence[OutputFile], lang: str, background: bool = False,
+                  hold: threading.Event | None = None) -> list[OutputFile]:
     """Run Pagefind over `pages`."""
     try:
-        bundle = _run(asyncio.wait_for(_index(pages, lang, background), TIMEOUT))
+        bundle = _run(asyncio.wait_for(_index(pages, lang, background, hold), TIMEOUT))
     except FileNotFoundError as exc:
         message = f"search index: Pagefind binary not found ({exc}); install it: python -m pip install 'pagefind[bin]'"
         raise ProblemsError([Problem("pagefind", None, message)]) from None
@@ -105,11 +112,14 @@ def _keep(rel: str) -> bool:
     return rel in KEEP_FILES or rel.endswith(KEEP_SUFFIXES)
 
 
-async def _index(pages: Sequence[OutputFile], language: str, background: bool = False) -> dict[str, bytes]:
+async def _index(pages: Sequence[OutputFile], language: str, background: bool = False,
+                 hold: threading.Event | None = None) -> dict[str, bytes]:
     """Index `pages` with one Pagefind service; {path inside the bundle: bytes}."""
     async with _service_class(background)() as service:
         index = await service.create_index({"force_language": language})
         for page in pages:
+            if hold is not None and hold.is_set():
+                await _held(hold, getattr(getattr(service, "_backend", None), "pid", None))
             url = "/" + page.path.removesuffix("index.html")
             await index.add_html_file(content=page.data.decode("utf-8"), url=url)
         return {str(f["path"]): bytes(f["content"]) for f in await index.get_files()}
@@ -174,6 +184,23 @@ def _service_class(background: bool = False) -> Any:
                 future.set_result(payload)
 
     return Service
+
+
+async def _held(hold: threading.Event, pid: int | None) -> None:
+    """Wait while `hold` is set, with Pagefind itself stopped (SIGSTOP), so that on a machine with
+    few cores serve's rebuild has them all; it continues where it was."""
+    stopped = False
+    try:
+        if pid is not None and hasattr(signal, "SIGSTOP"):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGSTOP)
+                stopped = True
+        while hold.is_set():
+            await asyncio.sleep(HOLD_POLL)
+    finally:
+        if stopped:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGCONT)  # type: ignore[arg-type]
 
 
 def _lowest_priority() -> None:

@@ -131,9 +131,11 @@ class Preview:
         self.cache.hints = new  # file identities just read: the cache need not stat each file again
         self.cache.same_files = same
         gc.disable()  # a collection pass over the cache's millions of objects costs a quarter second
+        self.cache.building.set()  # the search indexer, if running, pauses: the GIL is the rebuild's
         try:
             outcome = rebuild(self.root, self.out, self.base_url, self.cache, changed)
         finally:
+            self.cache.building.clear()
             self.cache.hints = {}
             self.cache.same_files = False
             gc.enable()

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -126,3 +129,43 @@ def test_search_must_be_true_or_false(site_root: Path) -> None:
     with pytest.raises(ProblemsError) as caught:
         build(site_root)
     assert [p.format(site_root) for p in caught.value.problems] == ["site.yaml:1:9: 'search' must be true or false, got str"]
+
+
+def _stopped_children() -> list[str]:
+    """Names of this process's child processes that are stopped (state T), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1: stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        if rest[0] == "T" and int(rest[1]) == os.getpid():
+            found.append(name)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_a_held_index_stops_pagefind_and_then_finishes_the_same(site_root: Path) -> None:
+    """serve holds the background indexer while it rebuilds: Pagefind is stopped, then resumes."""
+    build(site_root)
+    pages = [OutputFile(p.relative_to(site_root / "output").as_posix(), p.read_bytes(), "brief.html")
+             for p in sorted((site_root / "output/briefs").glob("*/index.html"))]
+    expected = search_files(pages, "en")
+    hold = threading.Event()
+    hold.set()
+    result: list[list[OutputFile]] = []
+    worker = threading.Thread(target=lambda: result.append(search_files(pages, "en", background=True, hold=hold)))
+    worker.start()
+    deadline = time.monotonic() + 30
+    while not _stopped_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [name for name in _stopped_children() if "pagefind" in name], "Pagefind was not stopped"
+    time.sleep(0.3)
+    assert worker.is_alive() and not result  # held: nothing indexed meanwhile
+    hold.clear()
+    worker.join(60)
+    assert not _stopped_children()
+    assert [(f.path, f.data) for f in result[0]] == [(f.path, f.data) for f in expected]

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Entry point: `python build.py [ingest|build|serve] ...` (see README.md)."""
 
-from briefing.cli import main
+from briefing.cli import run
 
-raise SystemExit(main())
+run()

@@ -6,10 +6,11 @@ import argparse
 import contextlib
 import gc
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from .errors import STRICT, Problem, ProblemsError
 
@@ -86,6 +87,18 @@ def _fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*old)
+
+
+def run(argv: Sequence[str] | None = None) -> NoReturn:
+    """The program (build.py, the `briefing` script): main(), then exit without tearing the heap
+    down object by object, which after a 10,000-brief build took 0.3 s. Every file and child
+    process is closed by then; the standard streams are flushed here."""
+    status = main(argv)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 MARKDOWN_CACHE = Path(".briefing-cache") / "markdown"  # under the project root
 RELATED_CACHE = Path(".briefing-cache") / "related.pickle"
+JINJA_CACHE = Path(".briefing-cache") / "templates"  # compiled templates
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,7 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
     spare (only their hashes come back), then add static files and the search index, and swap
     while the caches are saved in another process."""
     templates = root / "templates"
-    env = make_env(templates)
+    env = make_env(templates, root / JINJA_CACHE)
     render_pages([], env, site, root)  # compile (and check) every template once, before forking
     paths = [urls.output_path(p.url) for p in pages]
     spare = open_spare([(path, p.template) for path, p in zip(paths, pages, strict=True)], out, root)

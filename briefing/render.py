@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import functools
+import logging
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from . import urls
@@ -17,6 +19,9 @@ from .errors import Problem, ProblemsError
 from .load import content_files
 from .model import Brief, OutputFile, Page, Site
 from .plan import MONTHS, atom_time
+from .stamp import code_version
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -73,9 +78,31 @@ def by_month(briefs: Iterable[Brief]) -> list[tuple[str, list[Brief]]]:
     return groups
 
 
-def make_env(templates: Path) -> jinja2.Environment:
-    """The Jinja environment: autoescape on, StrictUndefined, url_for as the only link maker."""
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept on disk between processes (Jinja checks each against its source);
+    a cache that cannot be read or written costs only speed."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError, TypeError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            log.debug("compiled template not cached: %s", exc)
+
+
+def make_env(templates: Path, cache_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment: autoescape on, StrictUndefined, url_for as the only link maker.
+
+    With `cache_dir`, compiled templates are kept there for the next process (the names carry
+    this code's version: the options below shape the compiled code too)."""
     env = jinja2.Environment(
+        bytecode_cache=_BytecodeCache(str(cache_dir), f"{code_version()}-%s.cache") if cache_dir else None,
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

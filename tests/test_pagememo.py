@@ -14,7 +14,7 @@ import pytest
 from briefing import briefstore
 from briefing.config import load_config
 from briefing.load import load_site
-from briefing.pipeline import MARKDOWN_CACHE, RELATED_CACHE, build
+from briefing.pipeline import JINJA_CACHE, MARKDOWN_CACHE, RELATED_CACHE, build
 from briefing.related import Related, remembered, shape_key
 from briefing.stamp import code_version
 
@@ -46,6 +46,14 @@ def rendered(caplog: pytest.LogCaptureFixture) -> tuple[int, int]:
     return int(found[-1][0]), int(found[-1][1])
 
 
+def damage_compiled(root: Path) -> None:
+    compiled = list((root / JINJA_CACHE).glob("*.cache"))
+    assert compiled, "no compiled templates were kept"
+    for path in compiled:
+        path.write_bytes(path.read_bytes()[:40])  # cut short
+    edit(root / "templates/base.html", "<footer", "<footer data-y=2")
+
+
 EDITS: dict[str, Callable[[Path], None]] = {
     "brief body": lambda root: edit(root / BRIEF, "to discuss", "to talk about"),
     "brief title": lambda root: edit(root / BRIEF, "title: 'Talks", "title: 'New talks"),
@@ -68,6 +76,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
         shutil.copy(root / RELATED_CACHE, root / "related.keep"), edit(root / BRIEF, "- carol-li\n", ""),
         build(root), shutil.copy(root / "related.keep", root / RELATED_CACHE),
         edit(root / BRIEF, "leaders:\n", "leaders:\n- carol-li\n- carol-li\n")),
+    "compiled templates damaged": lambda root: damage_compiled(root),
     "markdown shard damaged": lambda root: [p.write_text("{") for p in (root / MARKDOWN_CACHE).glob("*.json")],
 }
 

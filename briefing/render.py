@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import logging
+import pickle
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -85,8 +86,8 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
             super().load_bytecode(bucket)
-        except (OSError, ValueError, EOFError, TypeError):
-            bucket.reset()
+        except (OSError, ValueError, EOFError, TypeError, pickle.UnpicklingError):
+            bucket.reset()  # cut short or foreign: compiled afresh, and written again
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:

@@ -13,6 +13,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -210,11 +211,14 @@ def _finish(spare: Spare, wanted: Mapping[str, str], live: Mapping[str, str]) ->
     return WriteReport(written, len(wanted) - len(written), removed)
 
 
+# A plain relative POSIX path: segments that are not empty, '.' or '..', no backslash, no ':' in
+# the first (a drive). One match per output file, in C.
+_SAFE_PATH = re.compile(r"(?!\.\.?(?:/|\Z))[^/\\:]+(?:/(?!\.\.?(?:/|\Z))[^/\\]+)*\Z")
+
+
 def _safe_relative(path: str) -> bool:
     """A plain relative POSIX path: no root, drive, backslash, '.' or '..' segment, not the marker."""
-    parts = path.split("/")
-    return (bool(path) and path != MARKER and "\\" not in path and ":" not in parts[0]
-            and all(part not in ("", ".", "..") for part in parts))
+    return path != MARKER and _SAFE_PATH.match(path) is not None
 
 
 def _digests(files: Sequence[OutputFile], known: dict[bytes, str]) -> dict[str, str]:

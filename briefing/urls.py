@@ -88,6 +88,7 @@ def url_for(kind: str, ident: str | None = None, page: int = 1) -> str:
     return f"{url}page/{page}/"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a pure function, called for every page of every build serve runs
 def output_path(url: str) -> str:
     """The output file (relative POSIX path) for a site URL; pretty URLs end in index.html."""
     if not url.startswith("/") or "\\" in url or "//" in url:

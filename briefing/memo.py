@@ -27,6 +27,7 @@ from .errors import Problem
 from .load import FileKey, content_files, file_key, parse_file
 from .mdcache import TrackingMarkdown
 from .model import Brief, OutputFile, Page, Site
+from .output import Manifests
 from .plan import Plan, plan_pages
 from .related import Related, shape
 from .render import make_env, render_pages
@@ -61,6 +62,7 @@ class BuildCache:
         self.listings: dict[tuple[Path, str], list[Path]] = {}
         self.config: object = None
         self.digests: dict[bytes, str] = {}  # output bytes -> their hash, for write_output
+        self.manifests: Manifests = {}  # the output manifests last written, for write_output
         # Search: the newest bundle, and (serve) the pages still to be indexed. Guarded by `lock`,
         # because serve indexes in a thread of its own while the next build runs.
         self.defer_search = False

@@ -8,6 +8,7 @@ recovery on the next run). A crash or kill -9 before the swap leaves the live fo
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import hashlib
@@ -76,6 +77,9 @@ def _check(entries: Sequence[tuple[str, str]], out_dir: Path, root: Path) -> Pat
         raise ProblemsError(problems)
     check_out_dir(out_dir, root)
     return out_dir.resolve()
+
+
+Manifests = dict[tuple[int, int, int, int], dict[str, str]]  # a marker file's identity -> its files
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,22 +158,24 @@ def publish(spare: Spare, wanted: Mapping[str, str]) -> WriteReport:
 
 
 def write_output(files: Sequence[OutputFile], out_dir: Path, root: Path,
-                 digests: dict[bytes, str] | None = None) -> WriteReport:
+                 digests: dict[bytes, str] | None = None, manifests: Manifests | None = None) -> WriteReport:
     """Publish `files` as the whole content of out_dir; raise ProblemsError before writing on any clash.
 
     `digests` (serve's) remembers each file's hash across builds: bytes objects cache their own
-    hash, so an unchanged page costs a dictionary lookup instead of a SHA-256.
+    hash, so an unchanged page costs a dictionary lookup instead of a SHA-256. `manifests`
+    (serve's) remembers the manifests written, by the identity of their file: one still in place
+    unchanged is not read again.
     """
     out = _check([(f.path, f.source) for f in files], out_dir, root)
     try:
         _recover(out, _spare_of(out))
         wanted = {f.path: _digest(f.data) for f in files} if digests is None else _digests(files, digests)
-        live = _manifest(out)
+        live = _manifest(out, manifests)
         if live == wanted and (out / MARKER).is_file():
             return WriteReport((), len(files), ())  # nothing to publish: read and write nothing
-        spare = _prepare(out, recovered=True)
+        spare = _prepare(out, recovered=True, manifests=manifests)
         _update(spare, files, wanted)
-        return _finish(spare, wanted, live)
+        return _finish(spare, wanted, live, manifests)
     except OSError as exc:
         raise ProblemsError([Problem(out_dir, None, f"cannot write output: {exc.strerror or exc}")]) from None
 
@@ -178,32 +184,39 @@ def _spare_of(out: Path) -> Path:
     return out.parent / f".{out.name}.spare"
 
 
-def _prepare(out: Path, recovered: bool = False) -> Spare:
+def _prepare(out: Path, recovered: bool = False, manifests: Manifests | None = None) -> Spare:
     """Recover from a cut-short swap, and make the spare ready to be written: its marker goes
     (until rewritten the spare is suspect), and a spare we cannot vouch for is started afresh."""
     folder = _spare_of(out)
     if not recovered:
         _recover(out, folder)
-    if not folder.exists() and _manifest(out):
+    if not folder.exists() and _manifest(out, manifests):
         _link_copy(out, folder)  # once: the spare starts as the live tree, sharing its files
-    known = _manifest(folder)
+    known = _manifest(folder, manifests)
     if folder.exists() and not known:
         shutil.rmtree(folder)  # a spare we cannot vouch for (killed mid-update) is rebuilt whole
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MARKER).unlink(missing_ok=True)
-    return Spare(out, folder, known, _manifest(out))
+    return Spare(out, folder, known, _manifest(out, manifests))
 
 
-def _finish(spare: Spare, wanted: Mapping[str, str], live: Mapping[str, str]) -> WriteReport:
+def _finish(spare: Spare, wanted: Mapping[str, str], live: Mapping[str, str],
+            manifests: Manifests | None = None) -> WriteReport:
     """Remove what the spare holds beyond `wanted`, record its manifest, and swap it in if it differs."""
     gone = [path for path in spare.known if path not in wanted]
     for path in gone:
         _remove(spare.folder / path)
     _prune_empty_dirs(spare.folder, gone)
-    manifest = {"generator": "briefing", "files": dict(sorted(wanted.items()))}
+    files = dict(sorted(wanted.items()))
+    manifest = {"generator": "briefing", "files": files}
     # one file per line, for people reading it; json's C encoder (indent would use the Python one)
     text = json.dumps(manifest, separators=(",", ":")).replace('","', '",\n"')
     (spare.folder / MARKER).write_text(text, encoding="utf-8")
+    if manifests is not None:
+        while len(manifests) > 1:  # keep this one and the last (the spare's after the swap)
+            del manifests[next(iter(manifests))]
+        with contextlib.suppress(OSError):
+            manifests[_identity(spare.folder / MARKER)] = files
     written = tuple(path for path, digest in wanted.items() if live.get(path) != digest)
     removed = tuple(sorted(path for path in live if path not in wanted))
     if written or removed or not (spare.out / MARKER).is_file():
@@ -235,12 +248,24 @@ def _digests(files: Sequence[OutputFile], known: dict[bytes, str]) -> dict[str, 
     return wanted
 
 
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)  # a rename of its folder keeps all four
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()  # hardware-accelerated here; collisions are not a concern
 
 
-def _manifest(folder: Path) -> dict[str, str]:
+def _manifest(folder: Path, manifests: Manifests | None = None) -> dict[str, str]:
     """The {path: hash} a folder's marker records, or {} when it has none we can trust."""
+    if manifests:
+        try:
+            known = manifests.get(_identity(folder / MARKER))
+        except OSError:
+            return {}
+        if known is not None:
+            return dict(known)  # the file we wrote, untouched since (same inode, size, times)
     try:
         data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -105,7 +105,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         else:
             cache.no_search()  # search turned off: no index may follow these pages
         progress(STAGES[4])
-        report = write_output(files, out, root, cache.digests)
+        report = write_output(files, out, root, cache.digests, cache.manifests)
         cache.publish(files)
     else:
         report = _stream(pages, site, root, out, progress, markdown, store)
@@ -201,6 +201,6 @@ def publish_index(root: Path, out_dir: Path | None, cache: BuildCache) -> bool:
     files = cache.with_current_index()
     if files is None:
         return False
-    write_output(files, out_dir or root / "output", root, cache.digests)
+    write_output(files, out_dir or root / "output", root, cache.digests, cache.manifests)
     cache.republished(files)
     return True

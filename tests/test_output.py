@@ -134,3 +134,21 @@ def test_a_spare_is_opened_only_for_safe_distinct_paths(tmp_path: Path) -> None:
         with pytest.raises(ProblemsError):
             open_spare(entries, tmp_path / "out", tmp_path)
     assert not (tmp_path / ".out.spare").exists() and not (tmp_path / "up.html").exists()
+
+
+def test_remembered_manifests_are_used_only_while_the_file_is_the_one_written(tmp_path: Path) -> None:
+    """serve's manifest memo: the same reports as reading the files, and a marker changed by hand
+    (another process, an editor) is read again."""
+    out, memo = tmp_path / "out", {}
+    site = files(("index.html", "home"), ("a/index.html", "a"))
+    write_output(site, out, tmp_path, manifests=memo)
+    write_output(files(("index.html", "home2"), ("a/index.html", "a")), out, tmp_path, manifests=memo)
+    assert len(memo) == 2  # the live folder's and the spare's
+    report = write_output(files(("index.html", "home2"), ("a/index.html", "a")), out, tmp_path, manifests=memo)
+    assert report.written == () and report.unchanged == 2
+    marker = out / MARKER
+    marker.write_text(marker.read_text(encoding="utf-8").replace('"a/index.html":"', '"a/index.html":"0'),
+                      encoding="utf-8")  # the live manifest now disagrees with a/index.html
+    report = write_output(files(("index.html", "home2"), ("a/index.html", "a")), out, tmp_path, manifests=memo)
+    assert report.written == ("a/index.html",)
+    assert (out / "a/index.html").read_text() == "a" and (out / "index.html").read_text() == "home2"

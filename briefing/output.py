@@ -13,6 +13,7 @@ import ctypes
 import errno
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from .errors import Problem, ProblemsError
 from .model import OutputFile
+
+log = logging.getLogger(__name__)
 
 MARKER = ".briefing-output"  # JSON manifest {path: hash}; its presence marks a folder as ours
 
@@ -301,12 +304,28 @@ def _write_new(target: str, data: bytes) -> None:
 
 
 def _link_copy(source: Path, target: Path) -> None:
-    """A copy of a tree whose files are hard links to the originals (no file data is copied)."""
+    """A copy of a tree whose files are hard links to the originals (no file data is copied).
+    The marker is linked last: a copy cut short has none, and is not trusted."""
     for dirpath, _dirs, names in os.walk(source):
         folder = target / Path(dirpath).relative_to(source)
         folder.mkdir(parents=True, exist_ok=True)
         for name in names:
-            os.link(Path(dirpath) / name, folder / name)
+            if not (name == MARKER and folder == target):
+                os.link(Path(dirpath) / name, folder / name)
+    if (source / MARKER).is_file():
+        os.link(source / MARKER, target / MARKER)
+
+
+def ready_spare(out_dir: Path) -> None:
+    """Make the spare of a published output now, so that the next build need not: serve calls
+    this while the author has not saved yet. A failure is left for that build to meet."""
+    out = out_dir.resolve()
+    folder = _spare_of(out)
+    try:
+        if not folder.exists() and _manifest(out):
+            _link_copy(out, folder)
+    except OSError as exc:
+        log.debug("spare not made ahead: %s", exc)
 
 
 def _remove(path: Path) -> None:

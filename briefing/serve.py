@@ -29,6 +29,7 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 
 from .errors import Problem, ProblemsError
 from .memo import BuildCache
+from .output import ready_spare
 from .pipeline import BuildReport, publish_index
 from .server import listen, make_app
 from .watch import POLL, Inotify, Snapshot, changed_paths, folders, note, relevant_paths, rescan, scan
@@ -113,6 +114,7 @@ class Preview:
         self.cache.search_cache = self.root / ".briefing-cache"
         outcome = rebuild(self.root, self.out, self.base_url, self.cache)
         self._finish(outcome, initial=True)
+        self._pool.submit(ready_spare, self.out)  # the first save then does not wait for it
         return outcome
 
     def cycle(self, touched: Collection[Path] | None = None) -> Outcome | None:
@@ -320,6 +322,9 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, out_dir: Path |
     loop = IOLoop.current()
     server, bound = listen(make_app(preview), host, port)
     stop_watching = preview.start_watching()
+    # one full scan now, while the author has not saved yet: it catches a change made between the
+    # first build and the watch, and later cycles re-stat only the paths inotify names
+    loop.add_callback(preview.poke)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound}/"
     log.info("serving %s at %s (Ctrl-C to stop)", preview._show(out), url)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from briefing.errors import ProblemsError
 from briefing.model import OutputFile
-from briefing.output import MARKER, open_spare, publish, put, put_files, write_output
+from briefing.output import MARKER, open_spare, publish, put, put_files, ready_spare, write_output
 
 
 def files(*pairs: tuple[str, str]) -> list[OutputFile]:
@@ -152,3 +153,35 @@ def test_remembered_manifests_are_used_only_while_the_file_is_the_one_written(tm
     report = write_output(files(("index.html", "home2"), ("a/index.html", "a")), out, tmp_path, manifests=memo)
     assert report.written == ("a/index.html",)
     assert (out / "a/index.html").read_text() == "a" and (out / "index.html").read_text() == "home2"
+
+
+def test_a_spare_made_ahead_is_used_and_one_cut_short_is_not_trusted(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    site = files(("index.html", "home"), ("a/index.html", "a"), ("b/index.html", "b"))
+    write_output(site, out, tmp_path)
+    spare = tmp_path / ".out.spare"
+    shutil.rmtree(spare, ignore_errors=True)
+    ready_spare(out)
+    assert (spare / MARKER).is_file() and (spare / "a/index.html").read_text() == "a"
+    report = write_output(files(("index.html", "home2"), ("a/index.html", "a"), ("b/index.html", "b")), out, tmp_path)
+    assert report.written == ("index.html",)
+    assert {p: (out / p).read_text() for p in ("index.html", "a/index.html", "b/index.html")} == {
+        "index.html": "home2", "a/index.html": "a", "b/index.html": "b"}
+
+    shutil.rmtree(spare)
+    real, calls = os.link, []
+
+    def failing(source: object, target: object) -> None:
+        calls.append(target)
+        if str(target).endswith("b/index.html"):  # after the top folder (and its marker) was walked
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "link", failing)
+    ready_spare(out)  # cut short: logged, not raised
+    monkeypatch.setattr(os, "link", real)
+    assert spare.is_dir() and not (spare / MARKER).exists()
+    write_output(files(("index.html", "home3"), ("a/index.html", "a"), ("b/index.html", "b")), out, tmp_path)
+    assert {p: (out / p).read_text() for p in ("index.html", "a/index.html", "b/index.html")} == {
+        "index.html": "home3", "a/index.html": "a", "b/index.html": "b"}

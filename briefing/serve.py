@@ -114,8 +114,12 @@ class Preview:
         self.cache.search_cache = self.root / ".briefing-cache"
         outcome = rebuild(self.root, self.out, self.base_url, self.cache)
         self._finish(outcome, initial=True)
-        self._pool.submit(ready_spare, self.out)  # the first save then does not wait for it
         return outcome
+
+    def warm_up(self) -> None:
+        """On the build thread (so never beside a build), ready the output's spare now rather than
+        in the first save's rebuild."""
+        self._pool.submit(ready_spare, self.out)
 
     def cycle(self, touched: Collection[Path] | None = None) -> Outcome | None:
         """Worker thread: rescan (only the `touched` paths, when inotify named them all); when
@@ -322,6 +326,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, out_dir: Path |
     loop = IOLoop.current()
     server, bound = listen(make_app(preview), host, port)
     stop_watching = preview.start_watching()
+    preview.warm_up()
     # one full scan now, while the author has not saved yet: it catches a change made between the
     # first build and the watch, and later cycles re-stat only the paths inotify names
     loop.add_callback(preview.poke)

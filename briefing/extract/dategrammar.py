@@ -92,30 +92,32 @@ def _numeric(a: int, b: int, order: str | None) -> tuple[tuple[int, int] | None,
 
 def find_dates(text: str, order: str | None = None) -> list[FoundDate]:
     """Every explicit full date (day, month and year) in `text`, in order."""
-    found: list[FoundDate] = []
-    for match in _DATE_RE.finditer(text):
-        g = match.groupdict()
-        readings: tuple[datetime.date, ...] = ()
-        if g["iso"]:
-            date = make(int(g["y3"]), int(g["m3"]), int(g["d3"]))
-        elif g["num"]:
-            year = int(g["y4"])
-            month_day, options = _numeric(int(g["a"]), int(g["b"]), None)
-            dates = tuple(d for d in (make(year, m, d) for m, d in options) if d is not None)
-            if g["wd"] and dates:  # "Tuesday, 07/03/2023": a weekday settles it before any convention
-                wanted = [d for d in dates if WEEKDAYS[d.weekday()].startswith(g["wd"].lower())]
-                dates = tuple(wanted) if len(wanted) == 1 else dates
-            if len(dates) == 1:
-                month_day, dates = (dates[0].month, dates[0].day), ()
-            elif dates and order in ("dmy", "mdy"):
-                month_day = options[0] if order == "dmy" else options[1]
-            date = make(year, *month_day) if month_day else None
-            readings = dates if month_day is None else ()
-        else:
-            month = _month(str(g["m1"] or g["m2"]))
-            date = make(int(g["y1"] or g["y2"]), month, int(g["d1"] or g["d2"]))
-        found.append(FoundDate(match.start(), match.end(), match.group(0), date, readings))
-    return found
+    return [_found(match, order) for match in _DATE_RE.finditer(text)]
+
+
+def _found(match: re.Match[str], order: str | None) -> FoundDate:
+    """One match of _DATE_RE read as a date (or, for an ambiguous numeric one, its readings)."""
+    g = match.groupdict()
+    readings: tuple[datetime.date, ...] = ()
+    if g["iso"]:
+        date = make(int(g["y3"]), int(g["m3"]), int(g["d3"]))
+    elif g["num"]:
+        year = int(g["y4"])
+        month_day, options = _numeric(int(g["a"]), int(g["b"]), None)
+        dates = tuple(d for d in (make(year, m, d) for m, d in options) if d is not None)
+        if g["wd"] and dates:  # "Tuesday, 07/03/2023": a weekday settles it before any convention
+            wanted = [d for d in dates if WEEKDAYS[d.weekday()].startswith(g["wd"].lower())]
+            dates = tuple(wanted) if len(wanted) == 1 else dates
+        if len(dates) == 1:
+            month_day, dates = (dates[0].month, dates[0].day), ()
+        elif dates and order in ("dmy", "mdy"):
+            month_day = options[0] if order == "dmy" else options[1]
+        date = make(year, *month_day) if month_day else None
+        readings = dates if month_day is None else ()
+    else:
+        month = _month(str(g["m1"] or g["m2"]))
+        date = make(int(g["y1"] or g["y2"]), month, int(g["d1"] or g["d2"]))
+    return FoundDate(match.start(), match.end(), match.group(0), date, readings)
 
 
 def find_partial_dates(text: str, order: str | None = None) -> list[PartialDate]:
@@ -139,17 +141,19 @@ def settle_order(texts: Iterable[str], setting: str = "auto") -> str | None:
     named: set[datetime.date] = set()
     ambiguous: list[tuple[datetime.date, ...]] = []
     for text in texts:
-        for match in _DATE_RE.finditer(text):
+        for match in _DATE_RE.finditer(text):  # one pass: what find_dates(text) would find, as it finds it
             g = match.groupdict()
+            found = _found(match, None)
             if g["num"]:
                 a, b = int(g["a"]), int(g["b"])
                 if a > 12 >= b:
                     votes.add("dmy")
                 elif b > 12 >= a:
                     votes.add("mdy")
-            elif not g["iso"]:
-                named.update(f.date for f in find_dates(match.group(0)) if f.date)
-        ambiguous.extend(f.readings for f in find_dates(text) if f.readings)
+            elif not g["iso"] and found.date:
+                named.add(found.date)
+            if found.readings:
+                ambiguous.append(found.readings)
     for readings in ambiguous:  # "07/03/2023" and "March 7, 2023" in one article: day first
         hits = [i for i, reading in enumerate(readings) if reading in named]
         if len(hits) == 1 and len(readings) == 2:

@@ -210,11 +210,7 @@ def _finish(spare: Spare, wanted: Mapping[str, str], live: Mapping[str, str],
     for path in gone:
         _remove(spare.folder / path)
     _prune_empty_dirs(spare.folder, gone)
-    files = dict(sorted(wanted.items()))
-    manifest = {"generator": "briefing", "files": files}
-    # one file per line, for people reading it; json's C encoder (indent would use the Python one)
-    text = json.dumps(manifest, separators=(",", ":")).replace('","', '",\n"')
-    (spare.folder / MARKER).write_text(text, encoding="utf-8")
+    files = _write_marker(spare.folder, wanted)
     if manifests is not None:
         while len(manifests) > 1:  # keep this one and the last (the spare's after the swap)
             del manifests[next(iter(manifests))]
@@ -249,6 +245,16 @@ def _digests(files: Sequence[OutputFile], known: dict[bytes, str]) -> dict[str, 
         for data in [d for d in known if d not in live]:
             del known[data]
     return wanted
+
+
+def _write_marker(folder: Path, wanted: Mapping[str, str]) -> dict[str, str]:
+    """Write a folder's manifest ({path: hash}, sorted); return the files it lists."""
+    files = dict(sorted(wanted.items()))
+    manifest = {"generator": "briefing", "files": files}
+    # one file per line, for people reading it; json's C encoder (indent would use the Python one)
+    text = json.dumps(manifest, separators=(",", ":")).replace('","', '",\n"')
+    (folder / MARKER).write_text(text, encoding="utf-8")
+    return files
 
 
 def _identity(path: Path) -> tuple[int, int, int, int]:
@@ -305,15 +311,20 @@ def _write_new(target: str, data: bytes) -> None:
 
 def _link_copy(source: Path, target: Path) -> None:
     """A copy of a tree whose files are hard links to the originals (no file data is copied).
-    The marker is linked last: a copy cut short has none, and is not trusted."""
+    Its marker, written last (a copy cut short has none and is not trusted), lists only the
+    files of the source's manifest that were there to link: one deleted by hand is not vouched for."""
+    linked: set[str] = set()
     for dirpath, _dirs, names in os.walk(source):
-        folder = target / Path(dirpath).relative_to(source)
+        relative = Path(dirpath).relative_to(source)
+        folder = target / relative
         folder.mkdir(parents=True, exist_ok=True)
         for name in names:
             if not (name == MARKER and folder == target):
                 os.link(Path(dirpath) / name, folder / name)
-    if (source / MARKER).is_file():
-        os.link(source / MARKER, target / MARKER)
+                linked.add((relative / name).as_posix())
+    manifest = _manifest(source)
+    if manifest:
+        _write_marker(target, {path: digest for path, digest in manifest.items() if path in linked})
 
 
 def ready_spare(out_dir: Path) -> None:

@@ -161,3 +161,12 @@ def test_a_body_edit_reuses_the_saved_related_briefs_and_one_markdown_shard(site
     assert saved.found and len(saved.found) == len(site.briefs)  # every answer came from the file
     assert {slug: fresh.of(brief) for slug, brief in site.briefs.items()} == saved.found
     assert remembered(site, site_root / RELATED_CACHE, shape_key(site, "another version")).found == {}
+
+
+def test_an_output_file_deleted_by_hand_comes_back_with_the_next_build_that_changes_anything(
+        site_root: Path, tmp_path: Path) -> None:
+    build(site_root)  # a first build: no spare yet, so the next one makes it from the live folder
+    (site_root / "output/people/index.html").unlink()
+    edit(site_root / BRIEF, "to discuss", "to talk about")
+    build(site_root)
+    assert tree(site_root / "output") == from_scratch(site_root, tmp_path)

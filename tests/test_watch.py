@@ -63,11 +63,18 @@ def _site(root: Path) -> None:
     (root / "output").mkdir()
 
 
-@pytest.mark.parametrize("name,operation", OPERATIONS, ids=[name for name, _ in OPERATIONS])
-def test_rescan_of_the_named_paths_equals_a_full_scan(tmp_path: Path, name: str,
-                                                      operation: Callable[[Path], None]) -> None:
-    root, out = tmp_path / "site", tmp_path / "site" / "output"
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Path, Path]:
+    """A small watched tree: (root, its output folder)."""
+    root = tmp_path / "site"
     _site(root)
+    return root, root / "output"
+
+
+@pytest.mark.parametrize("name,operation", OPERATIONS, ids=[name for name, _ in OPERATIONS])
+def test_rescan_of_the_named_paths_equals_a_full_scan(site: tuple[Path, Path], name: str,
+                                                      operation: Callable[[Path], None]) -> None:
+    root, out = site
     before = scan(root, out)
     inotify = Inotify()
     try:
@@ -87,10 +94,9 @@ def test_rescan_of_the_named_paths_equals_a_full_scan(tmp_path: Path, name: str,
     assert changed_paths(before, after) or name in ("hidden and ignored files", "output written", "folder deleted")
 
 
-def test_every_operation_in_one_cycle(tmp_path: Path) -> None:
+def test_every_operation_in_one_cycle(site: tuple[Path, Path]) -> None:
     """All the operations above between two cycles, watches added as serve adds them."""
-    root, out = tmp_path / "site", tmp_path / "site" / "output"
-    _site(root)
+    root, out = site
     snapshot = scan(root, out)
     inotify = Inotify()
     try:
@@ -128,9 +134,8 @@ def test_overflow_means_scan_everything(tmp_path: Path) -> None:
     assert relevant_paths([(tmp_path, "output"), (tmp_path, ".briefing-cache")], tmp_path) == set()
 
 
-def test_many_named_paths_fall_back_to_a_full_scan(tmp_path: Path) -> None:
-    root, out = tmp_path / "site", tmp_path / "site" / "output"
-    _site(root)
+def test_many_named_paths_fall_back_to_a_full_scan(site: tuple[Path, Path]) -> None:
+    root, out = site
     before = scan(root, out)
     names = [root / "content/briefs" / f"n{i}.md" for i in range(300)]
     for path in names:

@@ -160,18 +160,31 @@ def _build(root: Path, args: argparse.Namespace) -> None:
     out_dir: Path = getattr(args, "out", None) or root / "output"
     base_url = getattr(args, "base_url", None)
     found, options = stamp.inputs(root), stamp.settings(root, out_dir, base_url, fail_on)
-    skipped = stamp.unchanged(root, found, options, out_dir)
-    if skipped is not None:  # nothing read by a build changed since the last one: it would write nothing
-        for warning in skipped.warnings:
+    last = stamp.last(root, options, out_dir)
+    if last is not None and last.inputs == found:  # nothing a build reads changed: it would write nothing
+        for warning in last.skipped.warnings:
             log.warning("%s", warning.format(root))
-        log.info("build: %d pages, %d files, nothing changed since the last build", skipped.pages, skipped.files)
+        log.info("build: %d pages, %d files, nothing changed since the last build",
+                 last.skipped.pages, last.skipped.files)
         return
+    stamp.forget(root)
+    if last is not None and last.token:  # a few briefs edited: render only the pages that show them
+        from .quick import new_token, touch_up
+
+        token = new_token()
+        quick = touch_up(root, out_dir, last.changed(found), found, last.token, token)
+        if quick is not None:
+            stamp.record(root, found, options, out_dir, quick.pages, quick.files, last.skipped.warnings, token)
+            for warning in last.skipped.warnings:
+                log.warning("%s", warning.format(root))
+            log.info("build: %d pages, %d files (%d pages showing the edited briefs rendered, %d written)",
+                     quick.pages, quick.files, quick.rendered, quick.written)
+            return
     from .pipeline import STAGES, build
 
-    stamp.forget(root)
     with progress_bar("build", len(STAGES), quiet=getattr(args, "quiet", False)) as step:
         report = build(root, out_dir=out_dir, base_url=base_url, fail_on=fail_on, progress=step)
-    stamp.record(root, found, options, out_dir, report.pages, report.files, report.warnings)
+    stamp.record(root, found, options, out_dir, report.pages, report.files, report.warnings, report.token)
     for warning in report.warnings:
         log.warning("%s", warning.format(root))
     log.info("build: %d pages, %d files (%d written, %d unchanged, %d removed) in %.2f s",

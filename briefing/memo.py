@@ -148,7 +148,7 @@ class BuildCache:
                 missing.append(page)
         fresh = {}
         if missing or not self.pages:
-            rendered = render_pages(missing, env, site, root)  # also checks every template's syntax
+            rendered = render_pages(missing, env, site.config, root)  # also checks every template's syntax
             fresh = {page.url: file for page, file in zip(missing, rendered, strict=True)}
         files = []
         kept: dict[str, _Rendered] = {}

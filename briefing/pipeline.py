@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import pagememo, urls
+from . import pagememo, quick, urls
 from .briefstore import STORE as BRIEF_STORE
 from .briefstore import BriefStore
 from .config import load_config, normalise_base_url
@@ -48,6 +48,7 @@ class BuildReport:
     warnings: tuple[Problem, ...]
     seconds: float
     sources: tuple[tuple[str, str], ...] = ()  # (output path, source file) for pages from files
+    token: str = ""  # names the page store this build left (quick.touch_up), for the stamp
 
 
 STAGES = ("reading briefs", "rendering Markdown", "rendering pages", "indexing search", "writing output")
@@ -108,7 +109,9 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         report = write_output(files, out, root, cache.digests, cache.manifests)
         cache.publish(files)
     else:
-        report = _stream(pages, site, root, out, progress, markdown, store)
+        token = quick.new_token()
+        flagged = {str(w.path) for w in warnings}
+        report = _stream(pages, site, root, out, progress, markdown, store, (token, flagged))
         if related.computed:
             remember(related, root / RELATED_CACHE, shape)
     return BuildReport(
@@ -120,22 +123,26 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         warnings=warnings,
         seconds=time.perf_counter() - started,
         sources=tuple((urls.output_path(p.url), str(p.source)) for p in pages if p.source),
+        token="" if cache else token,
     )
 
 
 def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: Callable[[str], None],
-            markdown: TrackingMarkdown, store: BriefStore | None) -> WriteReport:
+            markdown: TrackingMarkdown, store: BriefStore | None, stored: tuple[str, set[str]]) -> WriteReport:
     """Render the pages on every core, each process writing its pages straight into the output's
     spare (only their hashes come back), then add static files and the search index, and swap
-    while the caches are saved in another process."""
+    while the caches are saved in another process. `stored` is the token and the warned-about
+    files for the page store (quick), whose rows the workers make for the pages it lacks."""
     templates = root / "templates"
     env = make_env(templates, root / JINJA_CACHE)
-    render_pages([], env, site, root)  # compile (and check) every template once, before forking
+    render_pages([], env, site.config, root)  # compile (and check) every template once, before forking
     paths = [urls.output_path(p.url) for p in pages]
     spare = open_spare([(path, p.template) for path, p in zip(paths, pages, strict=True)], out, root)
     prints = pagememo.Fingerprints(pagememo.base_key(site.config, templates, code_version()))
     prints.share(list(site.briefs.values()))  # every worker below inherits their digests
     memo = pagememo.load(root / pagememo.MEMO)
+    stored_prints = quick.fingerprints(root)
+    registry = site.registry
 
     def share(part: Sequence[Page]) -> list[_Outcome]:
         """Fingerprint each page; carry over those the live output holds as they would render;
@@ -144,16 +151,17 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
         todo = []
         for page in part:
             path, fp = urls.output_path(page.url), prints.of(page)
+            row = quick.freeze(page, registry) if fp is None or stored_prints.get(page.url) != fp else None
             old = memo.get(page.url)
             if fp is not None and old is not None and old[0] == fp and spare.live.get(path) == old[1]:
                 if carry(spare, path, old[1]):
-                    outcomes.append(_Outcome(path, old[1], fp, rendered=False, live_missing=False))
+                    outcomes.append(_Outcome(path, old[1], fp, row, rendered=False, live_missing=False))
                     continue
-                outcomes.append(_Outcome(path, "", fp, rendered=True, live_missing=True))
+                outcomes.append(_Outcome(path, "", fp, row, rendered=True, live_missing=True))
             else:
-                outcomes.append(_Outcome(path, "", fp, rendered=True, live_missing=False))
+                outcomes.append(_Outcome(path, "", fp, row, rendered=True, live_missing=False))
             todo.append(page)
-        digests = iter(render_into(todo, env, site, root, lambda f: put(spare, f.path, f.data)))
+        digests = iter(render_into(todo, env, site.config, root, lambda f: put(spare, f.path, f.data)))
         return [dataclasses.replace(o, digest=next(digests)) if o.rendered else o for o in outcomes]
 
     outcomes = fork_map(share, pages)
@@ -172,11 +180,15 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
         wanted.update(put_files(spare, search_files(indexed, site.config.language, root / ".briefing-cache"), wanted))
     progress(STAGES[4])
 
+    rows = {page.url: o.row for page, o in zip(pages, outcomes, strict=True) if o.row is not None}
+
     def save_caches() -> None:
         markdown.save(root / MARKDOWN_CACHE)
         if store is not None:
             store.save()
             pagememo.save(root / pagememo.MEMO, pages, fingerprints, wanted, paths)
+            keys = {path: entry[0] for path, entry in store.memo.items()}
+            quick.save(root, stored[0], site, pages, fingerprints, rows, keys, stored[1])
 
     with beside(save_caches):
         return publish(spare, wanted)
@@ -189,6 +201,7 @@ class _Outcome:
     path: str
     digest: str  # hash of its bytes
     fingerprint: bytes | None
+    row: quick.Row | None  # the page's context for the page store, where its stored row is not current
     rendered: bool  # False: carried over from the live output
     live_missing: bool  # the live output's manifest listed it, but the file was gone
 

@@ -121,8 +121,9 @@ def plan_pages(site: Site, md: MarkdownCache | None = None, related: Related | N
         }),
         Page(urls.PEOPLE, "people.html", {"people_counts": sorted(person_counts, key=lambda pc: pc[0].name)}),
         Page(urls.TOPICS, "topics.html", {"topic_counts": sorted(topic_counts, key=lambda tc: tc[0].name)}),
-        Page(urls.ARCHIVE, "archive.html", {
-            "years": months,
+        Page(urls.ARCHIVE, "archive.html", {  # counts, not the briefs: an edit to one need not render it
+            "years": [(year, [(month, key, len(listed)) for month, key, listed in in_year])
+                      for year, in_year in months],
             "undated": [b for b in ordered if b.date is None][:UNDATED_MAX],
             "undated_count": sum(1 for b in ordered if b.date is None),
         }),

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from . import urls
 from .errors import Problem, ProblemsError
 from .load import content_files
-from .model import Brief, OutputFile, Page, Site
+from .model import Brief, OutputFile, Page, SiteConfig
 from .plan import MONTHS, atom_time
 from .stamp import code_version
 
@@ -123,13 +123,13 @@ def make_env(templates: Path, cache_dir: Path | None = None) -> jinja2.Environme
     return env
 
 
-def render_pages(pages: Iterable[Page], env: jinja2.Environment, site: Site,
+def render_pages(pages: Iterable[Page], env: jinja2.Environment, config: SiteConfig,
                  root: Path) -> list[OutputFile]:
     """Render every page; template errors name template, line and page, and nothing is written."""
-    return render_into(pages, env, site, root, lambda file: file)
+    return render_into(pages, env, config, root, lambda file: file)
 
 
-def render_into(pages: Iterable[Page], env: jinja2.Environment, site: Site, root: Path,
+def render_into(pages: Iterable[Page], env: jinja2.Environment, config: SiteConfig, root: Path,
                 sink: Callable[[OutputFile], T]) -> list[T]:
     """Render each page and hand its file to `sink` at once (a build streams pages to disk this way).
 
@@ -149,7 +149,7 @@ def render_into(pages: Iterable[Page], env: jinja2.Environment, site: Site, root
         raise ProblemsError(problems)
     results: list[T] = []
     for page in pages:
-        context = {"site": site.config, "page_url": page.url, **page.context}
+        context = {"site": config, "page_url": page.url, **page.context}
         try:
             html = env.get_template(page.template).render(context)
         except Exception as exc:  # noqa: BLE001 - any template failure is reported, not crashed on

@@ -11,6 +11,7 @@ Only stdlib imports here: the point is to be done before jinja2 or yaml are load
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -40,6 +41,19 @@ class Skipped:
     warnings: tuple[Problem, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Last:
+    """The last build, when it ran with these settings and its output is still as it left it."""
+
+    inputs: Inputs
+    token: str  # the page store's token that build left (quick.touch_up checks it)
+    skipped: Skipped
+
+    def changed(self, found: Inputs) -> list[str]:
+        """The files (paths under root) added, removed or changed since."""
+        return sorted(path for path in found.keys() | self.inputs.keys() if found.get(path) != self.inputs.get(path))
+
+
 def inputs(root: Path) -> Inputs:
     """Every file a build may read, by identity, keyed by its path under root."""
     found: Inputs = {}
@@ -57,24 +71,32 @@ def settings(root: Path, out_dir: Path, base_url: str | None, fail_on: frozenset
 
 def unchanged(root: Path, found: Inputs, options: list[object], out_dir: Path) -> Skipped | None:
     """The last build's report when its inputs, settings and output are exactly as now; else None."""
+    previous = last(root, options, out_dir)
+    return previous.skipped if previous is not None and previous.inputs == found else None
+
+
+def last(root: Path, options: list[object], out_dir: Path) -> Last | None:
+    """The last successful build's stamp when its settings are these and its output is untouched."""
     try:
         stamp = json.loads((root / STAMP).read_text(encoding="utf-8"))
-        if stamp["inputs"] != found or stamp["settings"] != options:
-            return None
-        if stamp["output"] != _output_digest(out_dir):
+        if stamp["settings"] != options or stamp["output"] != _output_digest(out_dir):
             return None
         warnings = tuple(Problem(Path(w["path"]) if w["is_path"] else str(w["path"]), w["line"], str(w["message"]),
                                  w["column"], str(w["severity"])) for w in stamp["warnings"])
-        return Skipped(int(stamp["pages"]), int(stamp["files"]), warnings)
-    except (OSError, ValueError, KeyError, TypeError):
+        inputs = stamp["inputs"]
+        if not isinstance(inputs, dict):
+            return None
+        return Last(inputs, str(stamp.get("token", "")), Skipped(int(stamp["pages"]), int(stamp["files"]), warnings))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def record(root: Path, found: Inputs, options: list[object], out_dir: Path, pages: int, files: int,
-           warnings: tuple[Problem, ...]) -> None:
+           warnings: tuple[Problem, ...], token: str = "") -> None:
     """Write the stamp after a successful build; a failure here only costs the next build's speed."""
     stamp = {
         "inputs": found, "settings": options, "output": _output_digest(out_dir), "pages": pages, "files": files,
+        "token": token,
         "warnings": [{"path": str(w.path), "is_path": isinstance(w.path, Path), "line": w.line,
                       "message": w.message, "column": w.column, "severity": w.severity} for w in warnings],
     }
@@ -138,6 +160,7 @@ def code_version() -> str:
     return _code_version()
 
 
+@functools.cache
 def _code_version() -> str:
     """This package's source and the versions of Python and of the libraries that shape the output."""
     from importlib import metadata

@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, ProblemsError
@@ -93,6 +93,7 @@ class Spare:
     folder: Path
     known: Mapping[str, str]
     live: dict[str, str]  # the live folder's manifest as opened, less files found missing since
+    gone: set[str] = field(default_factory=set)  # files its manifest lists that were found missing
 
 
 def open_spare(entries: Sequence[tuple[str, str]], out_dir: Path, root: Path) -> Spare:
@@ -131,13 +132,20 @@ def carry(spare: Spare, path: str, digest: str) -> bool:
         try:
             os.link(source, target)
         except FileNotFoundError:
-            del spare.live[path]  # removed from the live folder by hand: render it, and publish
+            lost(spare, path)  # removed from the live folder by hand: render it, and publish
             return False
         except OSError:
             shutil.copyfile(source, target)
     except OSError as exc:
         raise ProblemsError([Problem(spare.out, None, f"cannot write output: {exc.strerror or exc}")]) from None
     return True
+
+
+def lost(spare: Spare, path: str) -> None:
+    """Note a file the live manifest lists but the live folder lacks (deleted by hand): it is
+    published again, and the manifest the live folder keeps as the next spare no longer lists it."""
+    spare.live.pop(path, None)
+    spare.gone.add(path)
 
 
 def put_files(spare: Spare, files: Sequence[OutputFile], taken: Mapping[str, str]) -> dict[str, str]:
@@ -220,6 +228,8 @@ def _finish(spare: Spare, wanted: Mapping[str, str], live: Mapping[str, str],
     removed = tuple(sorted(path for path in live if path not in wanted))
     if written or removed or not (spare.out / MARKER).is_file():
         _swap(spare.folder, spare.out)
+        if spare.gone:  # the old live folder, now the spare, lacks these: its manifest must not list them
+            _write_marker(spare.folder, {path: digest for path, digest in live.items() if path not in spare.gone})
     return WriteReport(written, len(wanted) - len(written), removed)
 
 

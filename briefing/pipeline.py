@@ -18,7 +18,7 @@ from .errors import Problem, ProblemsError
 from .load import load_site
 from .mdcache import TrackingMarkdown
 from .model import OutputFile, Page, Site
-from .output import WriteReport, carry, open_spare, publish, put, put_files, write_output
+from .output import WriteReport, carry, lost, open_spare, publish, put, put_files, write_output
 from .parallel import beside, fork_map
 from .plan import markdown_jobs, plan_pages
 from .related import remember, remembered, shape_key
@@ -168,7 +168,7 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
     wanted = {o.path: o.digest for o in outcomes}
     for o in outcomes:
         if o.live_missing:
-            spare.live.pop(o.path, None)  # deleted from the live folder by hand: publish it again
+            lost(spare, o.path)  # deleted from the live folder by hand: publish it again
     fingerprints = [o.fingerprint for o in outcomes]
     count = sum(o.rendered for o in outcomes)
     log.debug("pages rendered: %d; carried over unchanged: %d", count, len(pages) - count)

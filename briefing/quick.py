@@ -143,14 +143,20 @@ def save(root: Path, token: str, site: Site, pages: Sequence[Page], prints: Sequ
     """Store a full build's pages and briefs: `rows` for the pages whose stored row is not current,
     briefs whose file identity (`keys`) differs from the stored one; failures cost only speed."""
     path = root / STORE
-    try:
-        _save(path, token, site, pages, prints, rows, keys, set(flagged))
-    except (sqlite3.Error, OSError) as exc:
-        log.warning("page store not written (%s); it is built afresh next time", exc)
+    for attempt in (1, 2):
         try:
-            path.unlink(missing_ok=True)
+            _save(path, token, site, pages, prints, rows, keys, set(flagged))
+            return
+        except sqlite3.DatabaseError as exc:  # not a database, or a damaged one: start afresh, once
+            # (the new store lists only `rows`: without a row for every page it allows no touch-up)
+            log.debug("page store %s: %s", "replaced" if attempt == 1 else "not written", exc)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("page store not written: %s", exc)
+        try:
+            for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                stale.unlink(missing_ok=True)
         except OSError:
-            pass
+            return
 
 
 def _save(path: Path, token: str, site: Site, pages: Sequence[Page], prints: Sequence[bytes | None],

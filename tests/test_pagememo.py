@@ -170,3 +170,20 @@ def test_an_output_file_deleted_by_hand_comes_back_with_the_next_build_that_chan
     edit(site_root / BRIEF, "to discuss", "to talk about")
     build(site_root)
     assert tree(site_root / "output") == from_scratch(site_root, tmp_path)
+
+
+
+def test_an_output_file_found_deleted_by_hand_stays_published_after_the_next_builds(site_root: Path,
+                                                                                    tmp_path: Path) -> None:
+    page = site_root / "output/briefs/2025-04-14-talks-in-capital/index.html"
+    build(site_root)
+    edit(site_root / BRIEF, "to discuss", "to talk about")
+    build(site_root)  # the page changed: the spare now holds its old version
+    page.unlink()
+    edit(site_root / "content/people/alice-nguyen.md", "\n", "\nA new line.\n")
+    build(site_root)  # found missing when carried: published again
+    assert page.is_file()
+    edit(site_root / "content/people/alice-nguyen.md", "A new line.", "Another line.")
+    build(site_root)  # the old live folder, now the spare, must not be trusted to hold it
+    assert page.is_file()
+    assert tree(site_root / "output") == from_scratch(site_root, tmp_path)

@@ -187,10 +187,13 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
         if store is not None:
             store.save()
             pagememo.save(root / pagememo.MEMO, pages, fingerprints, wanted, paths)
+
+    def save_pages() -> None:
+        if store is not None:
             keys = {path: entry[0] for path, entry in store.memo.items()}
             quick.save(root, stored[0], site, pages, fingerprints, rows, keys, stored[1])
 
-    with beside(save_caches):
+    with beside(save_caches), beside(save_pages):  # on both cores
         return publish(spare, wanted)
 
 

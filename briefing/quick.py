@@ -80,14 +80,21 @@ def new_token() -> str:
 def freeze(page: Page, registry: Registry) -> Row | None:
     """A page's context as a stored row; None when it holds something a row cannot."""
     slugs: dict[str, None] = {}
+    context = page.context
+    brief = context.get("brief")
+    if type(brief) is Brief and "body_html" in context and page.url == urls.url_for("brief", brief.slug):
+        context = {**context, "body_html": _BODY}  # a brief's own page: its body is rendered again when needed
     try:
-        frozen = _freeze(page.context, registry, slugs)
+        frozen = _freeze(context, registry, slugs)
         data = pickle.dumps((page.template, frozen), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - unusual values: the page has no row, and a touch-up needing it builds in full
         return None
     if any("\n" in slug for slug in slugs):
         return None
     return Row(data, "\n" + "".join(f"{slug}\n" for slug in slugs))
+
+
+_BODY = slice("body", None)  # stands for the page's brief's body as HTML
 
 
 def _freeze(value: Any, registry: Registry, slugs: dict[str, None]) -> object:
@@ -107,6 +114,8 @@ def _freeze(value: Any, registry: Registry, slugs: dict[str, None]) -> object:
         if value is (registry.people if kind is Person else registry.topics).get(ident):
             return slice("p" if kind is Person else "t", ident)
         return value
+    if value is _BODY:
+        return value
     if kind is slice or isinstance(value, Brief):
         raise TypeError("a context value a row cannot hold")
     return value
@@ -116,6 +125,8 @@ def _thaw(value: Any, briefs: Mapping[str, Brief], registry: Registry) -> Any:
     kind = type(value)
     if kind is slice:
         ref, ident = value.start, value.stop
+        if ref == "body":
+            return value  # the caller renders the body
         return briefs[ident] if ref == "b" else registry.people[ident] if ref == "p" else registry.topics[ident]
     if kind is list:
         return [_thaw(item, briefs, registry) for item in value]
@@ -175,10 +186,10 @@ def _save(path: Path, token: str, site: Site, pages: Sequence[Page], prints: Seq
             rel = f"content/briefs/{brief.path.name}"  # where load_site lists briefs
             wanted[slug] = (rel, ",".join(map(str, keys[brief.path])), int(str(brief.path) in flagged), brief)
         db.executemany("DELETE FROM briefs WHERE slug = ?", [(s,) for s in stored if s not in wanted])
-        db.executemany("INSERT OR REPLACE INTO briefs VALUES (?, ?, ?, ?, ?)", [
+        db.executemany("INSERT OR REPLACE INTO briefs VALUES (?, ?, ?, ?, ?)", (  # pickled one at a time
             (slug, rel, key, flag, pickle.dumps(brief, protocol=pickle.HIGHEST_PROTOCOL))
             for slug, (rel, key, flag, brief) in wanted.items()
-            if stored.get(slug) != key or flag])
+            if stored.get(slug) != key or flag))
         db.executemany("UPDATE briefs SET flagged = 0 WHERE slug = ? AND flagged = 1",
                        [(slug,) for slug, entry in wanted.items() if not entry[2]])
         urls_now = {page.url for page in pages}
@@ -247,12 +258,10 @@ def _touch_up(db: sqlite3.Connection, root: Path, out_dir: Path, edits: Sequence
     known: Mapping[str, frozenset[str]] = state["known"]
     md = MarkdownCache(make_markdown(), lambda kind, ident: urls.url_for(kind, ident) if ident in known[kind]
                        else None, urls.relative)
-    bodies: dict[str, Markup] = {}
     for slug, brief in edited.items():
         rendered = md.render(brief.body, urls.url_for("brief", slug))
         if rendered.unresolved or rendered.refused:
             return None  # reported at their file line by a full build
-        bodies[urls.url_for("brief", slug)] = Markup(rendered.html)  # noqa: S704 - markdown-it, raw HTML off
 
     holders = _holders(db, edited)
     shown = {slug for _url, _template, _source, slugs, _data in holders for slug in slugs.split("\n") if slug}
@@ -267,8 +276,10 @@ def _touch_up(db: sqlite3.Connection, root: Path, out_dir: Path, edits: Sequence
     for url, _template, source, _slugs, data in holders:
         template, frozen = pickle.loads(data)
         context: dict[str, object] = _thaw(frozen, briefs, registry)
-        if url in bodies:
-            context["body_html"] = bodies[url]
+        shown_body, own = context.get("body_html"), context.get("brief")
+        if type(shown_body) is slice and shown_body == _BODY and isinstance(own, Brief):
+            html = md.render(own.body, url).html  # as plan_pages renders it: the same ids are known
+            context["body_html"] = Markup(html)  # noqa: S704 - markdown-it output with raw HTML disabled
         pages.append(Page(url, template, context, Path(source) if source else None))
 
     env = make_env(root / "templates", root / JINJA_CACHE)
@@ -319,8 +330,8 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
         raise FileNotFoundError(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path)
-    db.execute("PRAGMA journal_mode = WAL")  # with NORMAL: a crash may lose the last commit, never corrupt
-    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA journal_mode = TRUNCATE")
+    db.execute("PRAGMA synchronous = OFF")
     for statement in _SCHEMA:
         db.execute(statement)
     return db

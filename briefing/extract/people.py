@@ -116,7 +116,7 @@ def find_mentions(
     for match in _reference_pattern(titles).finditer(folded):
         for pid in keys.get(match.group(1), ()):
             shorts.append(Mention(match.start(), match.end(), pid, False))
-    for key, pids in keys.items():
+    for key, pids in keys.items() if discovered else ():  # bare surnames only for people found in this article
         bare = [pid for pid in pids if pid in discovered]
         if bare and key[:1].isupper():
             for match in re.finditer(rf"(?<![\w-]){re.escape(key)}(?![\w-])", folded):

@@ -67,7 +67,6 @@ class Outcome:
     pages: int
     files: int
     written: int
-    unchanged: int
     rendered: int
     token: str
 
@@ -164,7 +163,7 @@ def save(root: Path, token: str, site: Site, pages: Sequence[Page], prints: Sequ
         except (sqlite3.Error, OSError) as exc:
             log.warning("page store not written: %s", exc)
         try:
-            for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            for stale in (path, path.with_name(path.name + "-journal")):
                 stale.unlink(missing_ok=True)
         except OSError:
             return
@@ -215,8 +214,8 @@ def touch_up(root: Path, out_dir: Path, changed: Sequence[str], found: Mapping[s
     """Rebuild after edits to the brief files `changed` (paths under root) by rendering only the
     pages that show them; None when this build must run in full instead (see the module's doc).
     Raises ProblemsError as a build would (a template error, an output folder we cannot write)."""
-    edits = [rel for rel in changed if not is_ignored(Path(rel))]
-    if not edits or not all(_is_brief_file(root, rel) for rel in edits):
+    edits = [rel for rel in changed if not is_ignored(Path(rel))]  # editor swap files and the like: not content
+    if not all(_is_brief_file(root, rel) for rel in edits):
         return None
     try:
         with contextlib.closing(_connect(root / STORE, create=False)) as db:
@@ -301,7 +300,7 @@ def _touch_up(db: sqlite3.Connection, root: Path, out_dir: Path, edits: Sequence
             (row.data, page.url) for page in pages if (row := freeze(page, registry)) is not None])
         _put_meta(db, "token", new_token.encode())
     return Outcome(pages=int(state["pages"]), files=len(wanted), written=len(report.written),
-                   unchanged=report.unchanged, rendered=len(pages), token=new_token)
+                   rendered=len(pages), token=new_token)
 
 
 def _holders(db: sqlite3.Connection, edited: Mapping[str, Brief]) -> list[tuple[str, str, str | None, str, bytes]]:

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import tree
 
 from briefing.errors import ProblemsError
 from briefing.model import OutputFile
@@ -95,10 +96,6 @@ def test_disk_full_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         write_output(files(("index.html", "new")), out, tmp_path)
     assert f"cannot write output: {os.strerror(code)}" in str(err.value)
     assert (out / "index.html").read_text() == "old"
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_streamed_pages_publish_the_same_tree_as_write_output(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import edit, tree
 
 from briefing import briefstore
 from briefing.config import load_config
@@ -19,16 +20,6 @@ from briefing.related import Related, remembered, shape_key
 from briefing.stamp import code_version
 
 BRIEF = "content/briefs/2025-04-14-talks-in-capital.md"
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def from_scratch(root: Path, tmp_path: Path) -> dict[str, bytes]:

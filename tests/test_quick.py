@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import edit, tree
 
 from briefing import cli, pipeline, quick
 
@@ -16,16 +17,6 @@ BRIEF = "content/briefs/2025-04-14-talks-in-capital.md"
 OTHER = "content/briefs/2025-04-15-follow-up.md"
 UNDATED = "content/briefs/undated-note.md"  # its last build warned: it has no date
 BUILD = pipeline.build  # for builds from scratch, which FullBuilds does not count
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def from_scratch(root: Path, tmp_path: Path) -> dict[str, bytes]:
@@ -72,6 +63,8 @@ QUICK: dict[str, Callable[[Path], object]] = {
     "same bytes saved again": lambda root: (root / BRIEF).write_bytes((root / BRIEF).read_bytes()),
     "body and an editor's swap file": lambda root: (edit(root / BRIEF, "to discuss", "to review"),
                                                     (root / "content/briefs/.x.md.swp").write_bytes(b"vim")),
+    "only editor swap files": lambda root: ((root / "content/briefs/.y.md.swp").write_bytes(b"vim"),
+                                            (root / "templates/.base.html.swp").write_bytes(b"vim")),
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import edit
 
 from briefing.config import load_config
 from briefing.load import load_site
@@ -15,12 +16,6 @@ from briefing.pipeline import build
 from briefing.plan import plan_pages
 
 BRIEF = "content/briefs/2025-04-14-talks-in-capital.md"
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def cached_site(root: Path, cache: BuildCache) -> Site:

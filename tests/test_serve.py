@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import edit
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from briefing.errors import ProblemsError
@@ -135,12 +136,6 @@ class Browser:
         with pytest.raises(asyncio.TimeoutError):
             message = await asyncio.wait_for(self.conn.read_message(), seconds)
             pytest.fail(f"unexpected message {message}")
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_reload_comes_after_the_write_and_a_new_leader_gets_a_page(server: Server) -> None:

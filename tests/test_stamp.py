@@ -105,3 +105,17 @@ def test_a_symlink_loop_in_content_is_listed_once(site_root: Path) -> None:
     found = stamp.inputs(site_root)
     assert not [path for path in found if path.count("/loop/") > 1]
     assert "content/briefs/undated-note.md" in found and len(found) < 100
+
+
+def test_library_versions_come_from_dist_info_names_first_found_first(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder, names in ((first, ["markdown_it_py-4.1.0.dist-info", "jinja2-3.1.5.dist-info", "notes.txt"]),
+                          (second, ["Jinja2-2.0.0.dist-info", "pyyaml-6.0.2.dist-info"])):
+        for name in names:
+            (folder / name).mkdir(parents=True)
+    monkeypatch.setattr("sys.path", [str(tmp_path / "missing"), str(first), str(second)])
+    from briefing.stamp import _installed
+
+    assert _installed(("jinja2", "markdown-it-py", "PyYAML", "pagefind")) == {
+        "jinja2": "3.1.5", "markdown-it-py": "4.1.0", "PyYAML": "6.0.2"}

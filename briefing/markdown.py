@@ -14,6 +14,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markupsafe import Markup
 
 XREF = re.compile(r"^(person|topic|brief):([^#\s]*)(#.*)?$")
 SAFE_SCHEME = re.compile(r"^(https?:|mailto:|person:|topic:|brief:|#|/|\.|[^:/?#]*([/?#]|$))", re.I)
@@ -25,7 +26,7 @@ Resolver = Callable[[str, str], str | None]  # (kind, id) -> site URL, or None w
 class Rendered:
     """HTML of one Markdown body and the cross-references that did not resolve."""
 
-    html: str
+    html: Markup  # markdown-it's output with raw HTML disabled; pages show this object itself
     unresolved: tuple[tuple[int, str], ...]  # (line within the body, "person:xi")
     refused: tuple[tuple[int, str], ...] = ()  # (line, URL) of links shown as text for safety
 
@@ -100,7 +101,7 @@ class MarkdownCache:
             }
             self.refused = []
             html = self.md.render(text, env)
-            hit = Rendered(html, tuple(env["unresolved"]), tuple(_lines_of(text, self.refused)))
+            hit = Rendered(Markup(html), tuple(env["unresolved"]), tuple(_lines_of(text, self.refused)))  # noqa: S704 - raw HTML off
             self.cache[key] = hit
         return hit
 

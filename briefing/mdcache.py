@@ -15,6 +15,8 @@ import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from markupsafe import Markup
+
 from . import urls
 from .markdown import MarkdownCache, Rendered, make_markdown
 from .model import Site
@@ -150,7 +152,7 @@ class TrackingMarkdown(MarkdownCache):
                     continue
                 found = {}
                 for e in data["entries"]:
-                    rendered = Rendered(str(e["html"]), tuple((int(a), str(b)) for a, b in e["unresolved"]),
+                    rendered = Rendered(Markup(str(e["html"])), tuple((int(a), str(b)) for a, b in e["unresolved"]),
                                         tuple((int(a), str(b)) for a, b in e["refused"]))
                     lookups = tuple((str(k), str(i), None if f is None else str(f)) for k, i, f in e["lookups"])
                     found[(str(e["url"]), str(e["text"]))] = (rendered, lookups)

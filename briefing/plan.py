@@ -201,7 +201,7 @@ def _markdown(md: MarkdownCache, text: str, url: str, path: Path | None, brief: 
     """A body (a brief's, or a bio's when `brief` is None) as HTML; its problems named at their file line."""
     rendered = md.render(text, url)
     if not (rendered.unresolved or rendered.refused):
-        return Markup(rendered.html)  # noqa: S704 - markdown-it output with raw HTML disabled
+        return rendered.html  # the cache's own object: a copy per page would double the HTML held
     first_line = (brief.line_of("body") if brief else None) or 1
     for line, ref in rendered.unresolved:
         kind, _, ident = ref.partition(":")
@@ -213,7 +213,7 @@ def _markdown(md: MarkdownCache, text: str, url: str, path: Path | None, brief: 
                                 f"unsafe link '{clip(link, 60, '')}' shown as text"
                                 " (use http, https, mailto or relative links)",
                                 severity="warning"))
-    return Markup(rendered.html)  # noqa: S704 - markdown-it output with raw HTML disabled
+    return rendered.html
 
 def _counts(ids: Iterable[str], known: Mapping[str, Person] | Mapping[str, Topic],
             leave: str | None = None) -> list[tuple[Any, int]]:

@@ -22,7 +22,7 @@ from .output import WriteReport, carry, lost, open_spare, publish, put, put_file
 from .parallel import beside, fork_map
 from .plan import markdown_jobs, plan_pages
 from .related import remember, remembered, shape_key
-from .render import make_env, render_into, render_pages, static_files
+from .render import JINJA_CACHE, make_env, render_into, render_pages, static_files
 from .search import INDEXED_TEMPLATES, search_files
 from .stamp import code_version
 
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 MARKDOWN_CACHE = Path(".briefing-cache") / "markdown"  # under the project root
 RELATED_CACHE = Path(".briefing-cache") / "related.pickle"
-JINJA_CACHE = Path(".briefing-cache") / "templates"  # compiled templates
 
 
 @dataclass(frozen=True, slots=True)

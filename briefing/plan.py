@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -46,7 +46,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None, related: Related | N
     known: dict[str, Mapping[str, object]] = {
         "person": site.registry.people, "topic": site.registry.topics, "brief": site.briefs,
     }
-    md = md or MarkdownCache(make_markdown(), _resolver(known), urls.relative)
+    md = md or markdown_cache(known)
     problems: list[Problem] = []
     warnings: list[Problem] = []
     briefs = site.briefs
@@ -188,12 +188,13 @@ def _sitemap_entry(page: Page) -> dict[str, object]:
     return {"url": page.url, "date": brief.date if isinstance(brief, Brief) else None}
 
 
-
-def _resolver(known: Mapping[str, Mapping[str, object]]) -> Any:
+def markdown_cache(known: Mapping[str, Collection[str]]) -> MarkdownCache:
+    """The renderer plan_pages uses by default: cross-references resolve to the ids in `known`
+    ({"person": ids, "topic": ids, "brief": slugs})."""
     def resolve(kind: str, ident: str) -> str | None:
         return urls.url_for(kind, ident) if ident in known[kind] else None
 
-    return resolve
+    return MarkdownCache(make_markdown(), resolve, urls.relative)
 
 def _markdown(md: MarkdownCache, text: str, url: str, path: Path | None, brief: Brief | None,
               known: Mapping[str, Mapping[str, object]], problems: list[Problem],

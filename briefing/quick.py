@@ -30,17 +30,16 @@ from markupsafe import Markup
 from . import urls
 from .errors import ProblemsError
 from .load import is_ignored, parse_file
-from .markdown import MarkdownCache, make_markdown
 from .model import Brief, Page, Person, Registry, Site, SiteConfig, Topic
 from .output import carry, open_spare, publish, put
-from .render import make_env, render_into
+from .plan import markdown_cache
+from .render import JINJA_CACHE, make_env, render_into
 from .replan import PLANNED
 from .stamp import code_version
 
 log = logging.getLogger(__name__)
 
 STORE = Path(".briefing-cache") / "pages.sqlite"  # under the project root
-JINJA_CACHE = Path(".briefing-cache") / "templates"
 _CHUNK = 500  # ids per SQL "IN (...)" query
 
 _SCHEMA = (
@@ -254,9 +253,7 @@ def _touch_up(db: sqlite3.Connection, root: Path, out_dir: Path, edits: Sequence
         if problems or any(getattr(brief, name) != getattr(old[1], name) for name in PLANNED):
             return None
         edited[slug] = brief
-    known: Mapping[str, frozenset[str]] = state["known"]
-    md = MarkdownCache(make_markdown(), lambda kind, ident: urls.url_for(kind, ident) if ident in known[kind]
-                       else None, urls.relative)
+    md = markdown_cache(state["known"])  # the ids of the last full build: no brief came or went
     for slug, brief in edited.items():
         rendered = md.render(brief.body, urls.url_for("brief", slug))
         if rendered.unresolved or rendered.refused:

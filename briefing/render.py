@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+JINJA_CACHE = Path(".briefing-cache") / "templates"  # compiled templates, under the project root
+
 TEMPLATES = ("index.html", "brief.html", "person.html", "people.html", "topic.html", "topics.html",
              "archive.html", "month.html", "event.html", "events.html", "review.html", "search.html",
              "404.html", "feed.xml", "sitemap.xml", "robots.txt")

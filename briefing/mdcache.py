@@ -8,11 +8,12 @@ file is ignored when markdown-it or our Markdown rules have changed since it was
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from markupsafe import Markup
@@ -121,7 +122,7 @@ class TrackingMarkdown(MarkdownCache):
                 continue
             url, text = key
             digest = digests[key] = self.digests.get(key) or _text_digest(text)
-            index = _shard(url)
+            index = shard_of(url)
             shards.setdefault(index, {})[(url, digest)] = key
             if key in self.fresh:
                 dirty.add(index)
@@ -141,11 +142,12 @@ class TrackingMarkdown(MarkdownCache):
             log.warning("markdown cache not written: %s", exc)
 
     @classmethod
-    def load(cls, folder: Path) -> TrackingMarkdown:
-        """A cache filled from the shards under `folder` that hold a readable cache of this version."""
+    def load(cls, folder: Path, shards: Iterable[int] = range(SHARDS)) -> TrackingMarkdown:
+        """A cache filled from these shards under `folder` (default: all), those that hold a readable
+        cache of this version. Its `save` rewrites only shards it loaded or rendered for."""
         cache = cls()
         version = _renderer_version()
-        for index in range(SHARDS):
+        for index in shards:
             try:
                 data = json.loads((folder / f"{index:02d}.json").read_text(encoding="utf-8"))
                 if data.get("version") != version:
@@ -172,7 +174,8 @@ def _stored_form(url: str, digest: str, r: Rendered, lookups: tuple[Lookup, ...]
             "refused": [list(u) for u in r.refused], "lookups": [list(k) for k in lookups]}
 
 
-def _shard(url: str) -> int:
+def shard_of(url: str) -> int:
+    """Which of the SHARDS files holds the bodies shown on the page at `url`."""
     return zlib.crc32(url.encode("utf-8", "surrogatepass")) % SHARDS
 
 
@@ -180,6 +183,7 @@ def _text_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@functools.cache
 def _renderer_version() -> str:
     """Changes whenever the Markdown renderer could: markdown-it's version and our markdown.py."""
     import markdown_it

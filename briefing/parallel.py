@@ -37,13 +37,16 @@ def workers() -> int:
     return max(1, min(4, count))
 
 
-def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], processes: int | None = None) -> list[R]:
+def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], processes: int | None = None,
+             work: int | None = None) -> list[R]:
     """func over `items`, in order, with the items dealt to up to `processes` processes.
 
     `func` maps a slice of items to one result per item. A ProblemsError in any share is raised
     here with the problems of every share; any other failure in a child is raised as RuntimeError.
+    `work` is how many units of work the items stand for (default: one each), which decides
+    whether forking pays.
     """
-    count = min(processes or workers(), max(1, len(items) // MIN_SHARE))
+    count = min(processes or workers(), max(1, (len(items) if work is None else work) // MIN_SHARE))
     if count <= 1 or not hasattr(os, "fork") or threading.active_count() > 1:
         return func(items)  # fork only from a single-threaded process (serve has threads: it runs here)
     shares = [items[i::count] for i in range(count)]

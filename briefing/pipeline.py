@@ -16,11 +16,11 @@ from .briefstore import BriefStore
 from .config import load_config, normalise_base_url
 from .errors import Problem, ProblemsError
 from .load import load_site
-from .mdcache import TrackingMarkdown
+from .mdcache import SHARDS, TrackingMarkdown, shard_of
 from .model import OutputFile, Page, Site
 from .output import WriteReport, carry, lost, open_spare, publish, put, put_files, write_output
 from .parallel import beside, fork_map
-from .plan import markdown_jobs, plan_pages
+from .plan import BODY, known_ids, plan_pages, render_body
 from .related import remember, remembered, shape_key
 from .render import JINJA_CACHE, make_env, render_into, render_pages, static_files
 from .search import INDEXED_TEMPLATES, search_files
@@ -79,19 +79,15 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     else:
         site = load_site(root, config, registry, memo=store.memo if store else None)
     progress(STAGES[1])
-    markdown = cache.markdown_for(site) if cache else TrackingMarkdown.load(root / MARKDOWN_CACHE).start(site)
-    only = None
     if cache:
+        markdown = cache.markdown_for(site)
         plan, only = cache.plan(site, markdown)
-    else:
-        markdown.fill(markdown_jobs(site))  # new bodies rendered on every core
+    else:  # brief bodies are rendered where their pages are (_stream)
         shape = shape_key(site, code_version())
         related = remembered(site, root / RELATED_CACHE, shape)
-        plan = plan_pages(site, markdown, related)
+        plan = plan_pages(site, None, related, defer_bodies=True)
     warnings = config.warnings + site.warnings + plan.warnings
-    failing = [dataclasses.replace(w, severity="error") for w in warnings if w.severity in fail_on]
-    if failing:
-        raise ProblemsError(failing)
+    _fail_on(warnings, fail_on)
     pages = plan.pages
     templates = root / "templates"
     out = out_dir or root / "output"
@@ -109,8 +105,8 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
         cache.publish(files)
     else:
         token = quick.new_token()
-        flagged = {str(w.path) for w in warnings}
-        report = _stream(pages, site, root, out, progress, markdown, store, (token, flagged))
+        report, body_warnings = _stream(pages, site, root, out, progress, store, token, (warnings, fail_on))
+        warnings += body_warnings
         if related.computed:
             remember(related, root / RELATED_CACHE, shape)
     return BuildReport(
@@ -126,12 +122,26 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     )
 
 
+def _fail_on(warnings: Sequence[Problem], fail_on: frozenset[str]) -> None:
+    """Raise the warnings whose severity is in `fail_on` as errors (STRICT builds)."""
+    failing = [dataclasses.replace(w, severity="error") for w in warnings if w.severity in fail_on]
+    if failing:
+        raise ProblemsError(failing)
+
+
 def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: Callable[[str], None],
-            markdown: TrackingMarkdown, store: BriefStore | None, stored: tuple[str, set[str]]) -> WriteReport:
+            store: BriefStore | None, token: str,
+            reported: tuple[Sequence[Problem], frozenset[str]]) -> tuple[WriteReport, tuple[Problem, ...]]:
     """Render the pages on every core, each process writing its pages straight into the output's
     spare (only their hashes come back), then add static files and the search index, and swap
-    while the caches are saved in another process. `stored` is the token and the warned-about
-    files for the page store (quick), whose rows the workers make for the pages it lacks."""
+    while the caches are saved in another process.
+
+    Brief bodies (planned with defer_bodies) are rendered by the process rendering their page:
+    each process takes whole Markdown cache shards, reads one shard, renders its pages and writes
+    it back before the next, so no process holds every body's HTML. Their warnings are returned;
+    `reported` is the warnings so far and the severities that fail the build. `token` names the
+    page store (quick), whose rows the workers make for the pages it lacks.
+    """
     templates = root / "templates"
     env = make_env(templates, root / JINJA_CACHE)
     render_pages([], env, site.config, root)  # compile (and check) every template once, before forking
@@ -142,28 +152,61 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
     memo = pagememo.load(root / pagememo.MEMO)
     stored_prints = quick.fingerprints(root)
     registry = site.registry
+    known = known_ids(site)
+    groups: list[tuple[int | None, list[int]]] = [(n, []) for n in range(SHARDS)]  # (Markdown shard, page indexes)
+    for i, page in enumerate(pages):
+        if page.context.get("body_html") is BODY:
+            groups[shard_of(page.url)][1].append(i)
+        else:
+            groups.append((None, [i]))
 
-    def share(part: Sequence[Page]) -> list[_Outcome]:
+    def share(part: Sequence[tuple[int | None, list[int]]]) -> list[list[_Outcome]]:
         """Fingerprint each page; carry over those the live output holds as they would render;
-        render the rest, writing them into the spare."""
-        outcomes: list[_Outcome] = []
-        todo = []
-        for page in part:
-            path, fp = urls.output_path(page.url), prints.of(page)
-            row = quick.freeze(page, registry) if fp is None or stored_prints.get(page.url) != fp else None
-            old = memo.get(page.url)
-            if fp is not None and old is not None and old[0] == fp and spare.live.get(path) == old[1]:
-                if carry(spare, path, old[1]):
-                    outcomes.append(_Outcome(path, old[1], fp, row, rendered=False, live_missing=False))
-                    continue
-                outcomes.append(_Outcome(path, "", fp, row, rendered=True, live_missing=True))
-            else:
-                outcomes.append(_Outcome(path, "", fp, row, rendered=True, live_missing=False))
-            todo.append(page)
-        digests = iter(render_into(todo, env, site.config, root, lambda f: put(spare, f.path, f.data)))
-        return [dataclasses.replace(o, digest=next(digests)) if o.rendered else o for o in outcomes]
+        render the rest, writing them into the spare. A numbered group is one Markdown shard's pages."""
+        problems: list[Problem] = []
+        results = []
+        for shard, group in part:
+            markdown = None
+            if shard is not None:  # even with no pages: its file then loses the bodies no page shows
+                markdown = TrackingMarkdown.load(root / MARKDOWN_CACHE, [shard]).start(site)
+            outcomes: list[_Outcome] = []
+            todo = []
+            for i in group:
+                page, path = pages[i], paths[i]
+                said: tuple[Problem, ...] = ()
+                if markdown is not None:
+                    noted: list[Problem] = []
+                    page = render_body(page, markdown, known, problems, noted)
+                    said = tuple(noted)
+                fp = prints.of(page)
+                row = quick.freeze(page, registry) if fp is None or stored_prints.get(page.url) != fp else None
+                old = memo.get(page.url)
+                outcome = _Outcome(path, "", fp, row, said, rendered=True, live_missing=False)
+                if fp is not None and old is not None and old[0] == fp and spare.live.get(path) == old[1]:
+                    if carry(spare, path, old[1]):
+                        outcomes.append(dataclasses.replace(outcome, digest=old[1], rendered=False))
+                        continue
+                    outcome = dataclasses.replace(outcome, live_missing=True)
+                outcomes.append(outcome)
+                todo.append(page)
+            if markdown is not None:
+                markdown.save(root / MARKDOWN_CACHE)
+            try:
+                digests = iter(render_into(todo, env, site.config, root, lambda f: put(spare, f.path, f.data)))
+            except ProblemsError as exc:
+                problems.extend(exc.problems)
+                continue
+            results.append([dataclasses.replace(o, digest=next(digests)) if o.rendered else o for o in outcomes])
+        if problems:
+            raise ProblemsError(problems)
+        return results
 
-    outcomes = fork_map(share, pages)
+    outcomes: list[_Outcome] = [None] * len(pages)  # type: ignore[list-item]  # every index is filled below
+    for (_, group), done in zip(groups, fork_map(share, groups, work=len(pages)), strict=True):
+        for i, outcome in zip(group, done, strict=True):
+            outcomes[i] = outcome
+    said = tuple(w for o in outcomes for w in o.warnings)  # in page order
+    _fail_on(said, reported[1])
     wanted = {o.path: o.digest for o in outcomes}
     for o in outcomes:
         if o.live_missing:
@@ -180,9 +223,9 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
     progress(STAGES[4])
 
     rows = {page.url: o.row for page, o in zip(pages, outcomes, strict=True) if o.row is not None}
+    flagged = {str(w.path) for w in (*reported[0], *said)}
 
     def save_caches() -> None:
-        markdown.save(root / MARKDOWN_CACHE)
         if store is not None:
             store.save()
             pagememo.save(root / pagememo.MEMO, pages, fingerprints, wanted, paths)
@@ -190,10 +233,10 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
     def save_pages() -> None:
         if store is not None:
             keys = {path: entry[0] for path, entry in store.memo.items()}
-            quick.save(root, stored[0], site, pages, fingerprints, rows, keys, stored[1])
+            quick.save(root, token, site, pages, fingerprints, rows, keys, flagged)
 
     with beside(save_caches), beside(save_pages):  # on both cores
-        return publish(spare, wanted)
+        return publish(spare, wanted), said
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +247,7 @@ class _Outcome:
     digest: str  # hash of its bytes
     fingerprint: bytes | None
     row: quick.Row | None  # the page's context for the page store, where its stored row is not current
+    warnings: tuple[Problem, ...]  # what rendering its brief's body noticed (unsafe links)
     rendered: bool  # False: carried over from the live output
     live_missing: bool  # the live output's manifest listed it, but the file was gone
 

@@ -26,6 +26,7 @@ FEED_ENTRIES = 50
 PAGE_SIZE = 20  # briefs per page on person, topic and month pages (keeps pages under 30 KB); then /page/2/
 SIDE_MAX = 20  # topics, companions and linked people listed beside a person's or topic's timeline
 UNDATED_MAX = 50  # undated briefs listed on the archive page (they are review items, normally few)
+BODY = slice("body", None)  # a brief page's body_html left to the process that renders the page (render_body)
 
 
 def atom_time(value: datetime.date | None) -> str:
@@ -41,11 +42,14 @@ class Plan:
     warnings: tuple[Problem, ...]
 
 
-def plan_pages(site: Site, md: MarkdownCache | None = None, related: Related | None = None) -> Plan:
-    """Every page of the site with its context; raises ProblemsError on broken cross-links."""
-    known: dict[str, Mapping[str, object]] = {
-        "person": site.registry.people, "topic": site.registry.topics, "brief": site.briefs,
-    }
+def plan_pages(site: Site, md: MarkdownCache | None = None, related: Related | None = None,
+               defer_bodies: bool = False) -> Plan:
+    """Every page of the site with its context; raises ProblemsError on broken cross-links.
+
+    With `defer_bodies`, a brief page's body_html is BODY: `render_body` renders it, and reports its
+    cross-links, where the page is rendered (a build's workers: the HTML never gathers in one process).
+    """
+    known = known_ids(site)
     md = md or markdown_cache(known)
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -58,7 +62,7 @@ def plan_pages(site: Site, md: MarkdownCache | None = None, related: Related | N
 
     for brief in ordered:
         url = urls.url_for("brief", brief.slug)
-        body = _markdown(md, brief.body, url, brief.path, brief, known, problems, warnings)
+        body = BODY if defer_bodies else _markdown(md, brief.body, url, brief.path, brief, known, problems, warnings)
         pages.append(Page(url, "brief.html", {
             "brief": brief,
             "body_html": body,
@@ -148,6 +152,22 @@ def plan_pages(site: Site, md: MarkdownCache | None = None, related: Related | N
     if problems:
         raise ProblemsError(problems)
     return Plan(tuple(pages), tuple(warnings))
+
+
+def known_ids(site: Site) -> dict[str, Mapping[str, object]]:
+    """The ids cross-references may name, by kind ({"person": people, "topic": topics, "brief": briefs})."""
+    return {"person": site.registry.people, "topic": site.registry.topics, "brief": site.briefs}
+
+
+def render_body(page: Page, md: MarkdownCache, known: Mapping[str, Mapping[str, object]],
+                problems: list[Problem], warnings: list[Problem]) -> Page:
+    """A brief page planned with defer_bodies, with its body rendered as plan_pages would have:
+    unknown cross-references are added to `problems`, unsafe links to `warnings`."""
+    brief = page.context["brief"]
+    if not isinstance(brief, Brief):
+        raise TypeError(f"{page.url}: not a brief page")
+    html = _markdown(md, brief.body, page.url, brief.path, brief, known, problems, warnings)
+    return Page(page.url, page.template, {**page.context, "body_html": html}, page.source)
 
 
 def markdown_jobs(site: Site) -> list[tuple[str, str]]:

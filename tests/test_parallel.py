@@ -52,24 +52,32 @@ def test_a_crash_in_a_worker_is_an_error_naming_it() -> None:
         parallel.fork_map(crash_in_child, ITEMS, processes=2)
 
 
+def add_briefs(root: Path, body: str = "Body *{n}* with [Alice](person:alice-nguyen).") -> list[Path]:
+    """Enough briefs for a build to fork; the body's first line is line 12 of each file."""
+    made = []
+    for n in range(parallel.MIN_SHARE * 2):
+        brief = root / f"content/briefs/2025-01-{n % 28 + 1:02d}-extra-{n:03d}.md"
+        brief.write_text(f"---\ntitle: Extra {n}\ndate: 2025-01-{n % 28 + 1:02d}\nsource: Wire\nleaders:\n"
+                         f"- alice-nguyen\ntopics:\n- trade\nsummary: S {n}.\n---\n\n{body.format(n=n)}\n",
+                         encoding="utf-8")
+        made.append(brief)
+    return made
+
+
 def test_a_parallel_build_equals_a_single_process_build(site_root: Path, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    for n in range(parallel.MIN_SHARE * 2):  # enough pages and bodies for both stages to fork
-        brief = site_root / f"content/briefs/2025-01-{n % 28 + 1:02d}-extra-{n}.md"
-        brief.write_text(f"---\ntitle: Extra {n}\ndate: 2025-01-{n % 28 + 1:02d}\nsource: Wire\nleaders:\n"
-                         f"- alice-nguyen\ntopics:\n- trade\nsummary: S {n}.\n---\n\nBody *{n}* with "
-                         "[Alice](person:alice-nguyen).\n", encoding="utf-8")
+    add_briefs(site_root)  # enough pages and bodies to fork
     calls: list[int] = []
     real = parallel.fork_map
 
-    def counted(func: object, items: Sequence[object], processes: int | None = None) -> object:
-        calls.append(len(items))
-        return real(func, items, processes)  # type: ignore[arg-type]
+    def counted(func: object, items: Sequence[object], processes: int | None = None,
+                work: int | None = None) -> object:
+        calls.append(len(items) if work is None else work)
+        return real(func, items, processes, work)  # type: ignore[arg-type]
 
     monkeypatch.setattr("briefing.pipeline.fork_map", counted)
-    monkeypatch.setattr("briefing.mdcache.fork_map", counted)
     build(site_root, out_dir=tmp_path / "parallel")
-    assert len(calls) == 2 and min(calls) >= parallel.MIN_SHARE * 2  # bodies, then pages, both split
+    assert len(calls) == 1 and calls[0] >= parallel.MIN_SHARE * 2  # pages with their bodies, split
     monkeypatch.setattr("briefing.parallel.workers", lambda: 1)
     (site_root / ".briefing-cache").rename(site_root / ".old-cache")
     build(site_root, out_dir=tmp_path / "single")
@@ -116,3 +124,48 @@ def test_beside_runs_here_when_other_threads_exist(tmp_path: Path) -> None:
         stop.set()
         other.join()
     assert marker.read_text() == str(os.getpid())
+
+
+def newest_first(path: Path) -> tuple[int, str]:
+    """The site's order for add_briefs' files: newest first, then by name."""
+    return -int(path.name[8:10]), path.name
+
+
+def test_bodies_rendered_in_worker_processes_report_their_file_lines_and_a_failed_build_keeps_the_output(
+        site_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made = add_briefs(site_root, "Body {n}.\n\nSee [this](javascript:alert({n})).")
+    pids = tmp_path / "pids"
+    real = parallel.fork_map
+
+    def spied(func: object, items: Sequence[object], processes: int | None = None,
+              work: int | None = None) -> object:
+        def share(part: Sequence[object]) -> object:
+            with open(pids, "a", encoding="utf-8") as log:
+                log.write(f"{os.getpid()}\n")
+            return func(part)  # type: ignore[operator]
+        return real(share, items, processes, work)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("briefing.parallel.workers", lambda: 2)
+    monkeypatch.setattr("briefing.pipeline.fork_map", spied)
+    report = build(site_root)
+    assert len(set(pids.read_text().split())) == 2
+    unsafe = [w for w in report.warnings if "unsafe link" in w.message]
+    # every body's warning came back, from both processes, at its file line, in the order of the briefs
+    assert [(Path(w.path).name, w.line) for w in unsafe] == [(p.name, 14) for p in sorted(made, key=newest_first)]
+    published = {p: p.read_bytes() for p in sorted((site_root / "output").rglob("*")) if p.is_file()}
+    html = (site_root / "output/briefs" / made[0].stem / "index.html").read_text(encoding="utf-8")
+    assert "javascript:" not in html.replace("[this](javascript:alert(0))", "")
+
+    with pytest.raises(ProblemsError) as caught:
+        build(site_root, fail_on=frozenset({"warning"}))
+    assert len(caught.value.problems) == len(made)  # a strict build fails on them
+
+    for brief in (made[5], made[-5]):
+        brief.write_text(brief.read_text(encoding="utf-8").replace("See [this](javascript:alert",
+                                                                   "Also [Bob](person:bob-tram) and [x](javascript:alert"))
+    with pytest.raises(ProblemsError) as caught:
+        build(site_root)
+    wrong = sorted(p.format() for p in caught.value.problems)
+    assert wrong == sorted(f"{p}:14: unknown cross-reference 'person:bob-tram' (did you mean 'bob-tran'?)"
+                           for p in (made[5], made[-5]))
+    assert {p: p.read_bytes() for p in sorted((site_root / "output").rglob("*")) if p.is_file()} == published

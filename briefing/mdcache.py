@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from markupsafe import Markup
@@ -21,7 +21,6 @@ from markupsafe import Markup
 from . import urls
 from .markdown import MarkdownCache, Rendered, make_markdown
 from .model import Site
-from .parallel import fork_map
 
 log = logging.getLogger(__name__)
 
@@ -81,32 +80,6 @@ class TrackingMarkdown(MarkdownCache):
         self.entries[key] = (rendered, tuple(self._seen))
         self.fresh.add(key)
         return rendered
-
-    def fill(self, jobs: Sequence[tuple[str, str]]) -> None:
-        """Render every (text, page URL) not cached yet, across the CPU cores, ahead of `render`."""
-        missing = []
-        for text, url in dict.fromkeys(jobs):
-            if (url, text) in self.entries:
-                continue
-            stored = None
-            if self.stored:
-                digest = self.digests[(url, text)] = _text_digest(text)
-                stored = self.stored.pop((url, digest), None)
-            if stored is not None:
-                self.entries[(url, text)] = stored
-            else:
-                missing.append((text, url))
-
-        def share(part: Sequence[tuple[str, str]]) -> list[tuple[Rendered, tuple[Lookup, ...]]]:
-            found = []
-            for text, url in part:
-                self.render(text, url)
-                found.append(self.entries[(url, text)])
-            return found
-
-        for (text, url), entry in zip(missing, fork_map(share, missing), strict=True):
-            self.entries[(url, text)] = entry
-            self.fresh.add((url, text))
 
     def save(self, folder: Path) -> None:
         """Write the entries this build used, for the next process; failures cost only speed.

@@ -170,13 +170,6 @@ def render_body(page: Page, md: MarkdownCache, known: Mapping[str, Mapping[str, 
     return Page(page.url, page.template, {**page.context, "body_html": html}, page.source)
 
 
-def markdown_jobs(site: Site) -> list[tuple[str, str]]:
-    """Every (Markdown text, URL of the page showing it) plan_pages renders: brief bodies and bios."""
-    jobs = [(brief.body, urls.url_for("brief", brief.slug)) for brief in site.briefs.values()]
-    jobs += [(bio.body, urls.url_for("person", pid)) for pid, bio in site.bios.items()]
-    return jobs
-
-
 def _updated(briefs: list[Brief]) -> str:
     """Newest brief date as an Atom timestamp; a fixed epoch when none is dated (deterministic)."""
     dates = [b.date for b in briefs if b.date is not None]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
-import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, ProblemsError, did_you_mean, printable
-from .model import Brief, Person, Quote
+from .model import Brief, Person, Quote, Spots
 from .yamlsafe import load_mapping
 
 KEYS = (
@@ -187,9 +186,7 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
         review=list_field("review"),
         body=body.strip("\n"),
         path=path,
-        # keys interned: every brief repeats them ("title", "leaders.0"...), and 10,000 copies each cost 15 MB
-        spots=tuple(sorted((sys.intern(k), line, column) for k, (line, column) in spots.items()))
-        + (("body", body_line, 1),),
+        spots=Spots.of([*sorted((k, line, column) for k, (line, column) in spots.items()), ("body", body_line, 1)]),
     )
     controls = CONTROL.search(brief.body)
     if controls:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+import struct
+import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,6 +102,46 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class Spots:
+    """Where each front-matter path ("date", "leaders.1", "body") sits in a brief's file, packed:
+    10,000 briefs would otherwise hold a quarter of a million small tuples.
+
+    `keys` is the paths joined by newlines (interned by `of`: briefs with the same keys share one
+    string); `places` holds each path's line and column as two unsigned 32-bit numbers, in order.
+    """
+
+    keys: str = ""
+    places: bytes = b""
+
+    @classmethod
+    def of(cls, found: Iterable[tuple[str, int, int]]) -> Spots:
+        """Spots from (path, line, column) triples."""
+        rows = list(found)
+        return cls(sys.intern("\n".join(k for k, _, _ in rows)),
+                   struct.pack(f"<{2 * len(rows)}I", *(n for _, line, column in rows for n in (line, column))))
+
+    def _at(self, key: str) -> tuple[int, int] | None:
+        if not self.keys:
+            return None
+        try:
+            index = self.keys.split("\n").index(key)
+        except ValueError:
+            return None
+        line, column = struct.unpack_from("<2I", self.places, 8 * index)
+        return line, column
+
+    def line(self, key: str) -> int | None:
+        """The file line of a front-matter path, if known."""
+        found = self._at(key)
+        return found[0] if found else None
+
+    def column(self, key: str) -> int | None:
+        """The column of a front-matter path, if known."""
+        found = self._at(key)
+        return found[1] if found else None
+
+
+@dataclass(frozen=True, slots=True)
 class Brief:
     """A brief: the front matter plus the Markdown body. `slug` is the file stem."""
 
@@ -121,15 +163,15 @@ class Brief:
     quotes: tuple[Quote, ...] = ()  # verified verbatim in the seed at ingest
     people: tuple[Person, ...] = ()  # auto profiles of leaders missing from the registry
     path: Path | None = field(default=None, compare=False)
-    spots: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)  # (path, line, column)
+    spots: Spots = field(default=Spots(), compare=False)
 
     def line_of(self, key: str) -> int | None:
         """The file line of a front-matter path ("date", "leaders.1", "body"), if known."""
-        return next((line for k, line, _ in self.spots if k == key), None)
+        return self.spots.line(key)
 
     def column_of(self, key: str) -> int | None:
         """The column of a front-matter path, if known."""
-        return next((column for k, _, column in self.spots if k == key), None)
+        return self.spots.column(key)
 
 
 @dataclass(frozen=True, slots=True)

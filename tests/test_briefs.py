@@ -192,3 +192,38 @@ def test_control_characters_in_the_body_are_removed_with_a_warning(site_root: Pa
         w.format(site_root) for w in report.warnings]
     html = (site_root / "output/briefs/x/index.html").read_text(encoding="utf-8")
     assert "bell  nul  nel  end" in html and not any(ch in html for ch in "\x00\x07\x85")
+
+
+SPOTTED = """---
+title: Where things are
+date: 2025-04-14
+leaders:
+  - to-lam
+  - xi-jinping
+topics: [trade]
+summary: S.
+---
+
+Body text.
+"""
+
+
+@pytest.mark.parametrize(("key", "line", "column"), [
+    ("title", 2, 1), ("date", 3, 1), ("date=", 3, 7), ("leaders.0", 5, 5), ("leaders.1", 6, 5),
+    ("topics.0", 7, 10), ("body", 11, 1), ("nowhere", None, None),
+])
+def test_a_parsed_brief_knows_the_file_line_and_column_of_each_key(key: str, line: int | None,
+                                                                    column: int | None) -> None:
+    brief, _ = parse_brief(SPOTTED, Path("content/briefs/x.md"))
+    assert (brief.line_of(key), brief.column_of(key)) == (line, column)
+
+
+def test_briefs_with_the_same_keys_share_one_key_string_and_survive_a_pickle() -> None:
+    import pickle
+
+    one, _ = parse_brief(SPOTTED, Path("content/briefs/a.md"))
+    two, _ = parse_brief(SPOTTED.replace("Where", "When"), Path("content/briefs/b.md"))
+    assert one.spots.keys is two.spots.keys
+    back = pickle.loads(pickle.dumps([one, two]))
+    assert back[0].spots.keys is back[1].spots.keys
+    assert back[1].line_of("leaders.1") == 6 and back[1].column_of("topics.0") == 10

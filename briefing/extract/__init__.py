@@ -66,5 +66,4 @@ def extract(article: Article, registry: Registry, rules: IngestRules) -> Brief:
         quotes=quotes,
         people=profiles,
         path=None,
-        spots=(),
     )

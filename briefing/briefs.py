@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import re
 import unicodedata
 from pathlib import Path
@@ -106,6 +107,25 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
                 raise ProblemsError([Problem(path, 2, "front matter is larger than 64 KB")])
             return front, "\n".join(lines[index + 1 :]), index + 2
     raise ProblemsError([Problem(path, 1, "front matter opened with '---' but never closed", 1)])
+
+
+def body_text(text: str, path: Path) -> str:
+    """The Markdown body of a brief file's text, as parse_brief gives it (control characters removed)."""
+    _front, body, _line = split_front_matter(text, path)
+    return CONTROL.sub("", body.strip("\n"))
+
+
+def body_sha256(body: str) -> str:
+    """The digest without_body keeps of the body it leaves out."""
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def without_body(brief: Brief) -> Brief:
+    """The brief without its body (which only its own page shows), `body_sha256` naming it: what a
+    build holds of every brief (10,000 bodies are 55 MB); each body is read again where it is rendered."""
+    if brief.body_sha256 is not None:
+        return brief
+    return dataclasses.replace(brief, body="", body_sha256=body_sha256(brief.body))
 
 
 def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from .briefs import decode_brief, parse_brief, split_front_matter
+from .briefs import body_sha256, body_text, decode_brief, parse_brief, split_front_matter, without_body
 from .errors import Problem, ProblemsError, did_you_mean
 from .model import Bio, Brief, Registry, Site, SiteConfig
 from .parallel import fork_map
@@ -66,6 +66,22 @@ def read_text(path: Path) -> str:
     return decode_brief(data, path)
 
 
+def read_body(brief: Brief) -> str:
+    """A brief's body, read from its file if without_body left it there; ProblemsError when the
+    file no longer holds that body."""
+    if brief.body_sha256 is None:
+        return brief.body
+    if brief.path is None:
+        raise ProblemsError([Problem(brief.slug, None, "a brief without its body or its file")])
+    try:
+        body = body_text(read_text(brief.path), brief.path)
+    except (OSError, ProblemsError):
+        body = None
+    if body is None or body_sha256(body) != brief.body_sha256:
+        raise ProblemsError([Problem(brief.path, None, "changed while the build ran; run the build again")])
+    return body
+
+
 def parse_file(path: Path) -> tuple[Brief, tuple[Problem, ...]]:
     """Read and parse one brief file."""
     return parse_brief(read_text(path), path)
@@ -73,13 +89,14 @@ def parse_file(path: Path) -> tuple[Brief, tuple[Problem, ...]]:
 
 def load_site(root: Path, config: SiteConfig, registry: Registry,
               parse: Callable[[Path], Parsed] | None = None, memo: Memo | None = None,
-              listing: Callable[[Path, str, Path], list[Path]] = content_files) -> Site:
+              listing: Callable[[Path, str, Path], list[Path]] = content_files, bodies: bool = True) -> Site:
     """Read content/ under root; raise ProblemsError with every error across all files.
 
     `parse` reads one brief file (default: parse_file); serve passes a memoising one, and a
     `listing` (content_files' signature) that reuses the last listing while no file came or went.
     A `memo` (the command line's, kept on disk) supplies the briefs whose files are unchanged and
-    is updated in place with the rest.
+    is updated in place with the rest. Without `bodies`, each brief comes without its body (briefs.without_body):
+    `read_body` reads it again where it is rendered.
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -89,14 +106,17 @@ def load_site(root: Path, config: SiteConfig, registry: Registry,
     read = parse or parse_file
 
     def share(part: Sequence[Path]) -> list[_Parsed]:
-        return [_parse_one(read, path) for path in part]
+        parsed = [_parse_one(read, path) for path in part]
+        if bodies:
+            return parsed
+        return [(without_body(found[0]), found[1]) if isinstance(found, tuple) else found for found in parsed]
 
     if parse:
         parsed = share(paths)  # serve's memo stays in its own process
     elif memo is not None:
         parsed = _with_memo(paths, share, memo)
     else:
-        parsed = fork_map(share, paths)
+        parsed = fork_map(share, paths, parent_works=False)  # what parsing leaves behind ends with the children
     for path, outcome in zip(paths, parsed, strict=True):
         if outcome is None:
             continue  # deleted since the folder was listed (a save by rename, a delete): not content now
@@ -155,7 +175,7 @@ def _with_memo(paths: Sequence[Path], share: Callable[[Sequence[Path]], list[_Pa
         except OSError:
             keys[path] = None  # gone or unreadable: parsing it says which
     misses = [p for p in paths if keys[p] is None or p not in memo or memo[p][0] != keys[p]]
-    fresh = dict(zip(misses, fork_map(share, misses), strict=True))
+    fresh = dict(zip(misses, fork_map(share, misses, parent_works=False), strict=True))
     for path in [p for p in memo if p not in keys]:
         del memo[path]  # no longer content
     results: list[_Parsed] = []

@@ -118,7 +118,15 @@ class TrackingMarkdown(MarkdownCache):
     def load(cls, folder: Path, shards: Iterable[int] = range(SHARDS)) -> TrackingMarkdown:
         """A cache filled from these shards under `folder` (default: all), those that hold a readable
         cache of this version. Its `save` rewrites only shards it loaded or rendered for."""
-        cache = cls()
+        return cls().read(folder, shards)
+
+    def read(self, folder: Path, shards: Iterable[int]) -> TrackingMarkdown:
+        """Forget every entry, then fill from these shards as `load` does: a build's worker moves on
+        to its next shard this way (a new cache per shard would wait for the cycle collector to go:
+        its renderer refers back to it)."""
+        self.entries, self.stored, self.used, self.fresh, self.loaded, self.digests = {}, {}, set(), set(), {}, {}
+        self.hits = 0
+        cache = self
         version = _renderer_version()
         for index in shards:
             try:
@@ -138,7 +146,7 @@ class TrackingMarkdown(MarkdownCache):
                 continue
             cache.stored.update(found)
             cache.loaded[index] = set(found)
-        return cache
+        return self
 
 
 def _stored_form(url: str, digest: str, r: Rendered, lookups: tuple[Lookup, ...]) -> dict[str, object]:

@@ -156,7 +156,7 @@ class Brief:
     seed: str | None
     seed_sha256: str | None
     review: tuple[str, ...]
-    body: str  # Markdown
+    body: str  # Markdown; "" in a brief made by briefs.without_body, whose body_sha256 then names it
     published: datetime.date | None = None  # publication date, when the article states one
     date_basis: str | None = None  # "event": `date` was taken from the event this brief joined
     event: str | None = None  # event id: the slug of the event's anchor brief
@@ -164,6 +164,7 @@ class Brief:
     people: tuple[Person, ...] = ()  # auto profiles of leaders missing from the registry
     path: Path | None = field(default=None, compare=False)
     spots: Spots = field(default=Spots(), compare=False)
+    body_sha256: str | None = None  # see `body`: the SHA-256 of the body left in the file
 
     def line_of(self, key: str) -> int | None:
         """The file line of a front-matter path ("date", "leaders.1", "body"), if known."""

@@ -10,6 +10,7 @@ thread, and a lock another thread held would stay held in the child), everything
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import pickle
@@ -38,20 +39,23 @@ def workers() -> int:
 
 
 def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], processes: int | None = None,
-             work: int | None = None) -> list[R]:
+             work: int | None = None, parent_works: bool = True) -> list[R]:
     """func over `items`, in order, with the items dealt to up to `processes` processes.
 
     `func` maps a slice of items to one result per item. A ProblemsError in any share is raised
     here with the problems of every share; any other failure in a child is raised as RuntimeError.
     `work` is how many units of work the items stand for (default: one each), which decides
-    whether forking pays.
+    whether forking pays. Without `parent_works`, every share goes to a child and this process
+    only gathers: whatever a share leaves behind in memory (heap a process never gives back)
+    then ends with its child, and the parent stays small.
     """
     count = min(processes or workers(), max(1, (len(items) if work is None else work) // MIN_SHARE))
     if count <= 1 or not hasattr(os, "fork") or threading.active_count() > 1:
         return func(items)  # fork only from a single-threaded process (serve has threads: it runs here)
     shares = [items[i::count] for i in range(count)]
     children: list[tuple[int, _Reader]] = []
-    for share in shares[1:]:
+    gc.freeze()  # what exists now is never collected in a child: a collection there walks only its own objects
+    for share in shares[1:] if parent_works else shares:
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: compute, send, and leave without running the parent's cleanup
@@ -61,13 +65,15 @@ def fork_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T], process
         reader = _Reader(read_end)
         reader.start()
         children.append((pid, reader))
+    gc.unfreeze()
     problems: list[Problem] = []
     results: list[list[R]] = []
-    try:
-        results.append(func(shares[0]))
-    except ProblemsError as exc:
-        problems.extend(exc.problems)
-        results.append([])
+    if parent_works:
+        try:
+            results.append(func(shares[0]))
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+            results.append([])
     failure = None
     for pid, reader in children:
         reader.join()

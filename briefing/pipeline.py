@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -15,7 +16,7 @@ from .briefstore import STORE as BRIEF_STORE
 from .briefstore import BriefStore
 from .config import load_config, normalise_base_url
 from .errors import Problem, ProblemsError
-from .load import load_site
+from .load import load_site, read_body
 from .mdcache import SHARDS, TrackingMarkdown, shard_of
 from .model import OutputFile, Page, Site
 from .output import WriteReport, carry, lost, open_spare, publish, put, put_files, write_output
@@ -50,6 +51,7 @@ class BuildReport:
     token: str = ""  # names the page store this build left (quick.touch_up), for the stamp
 
 
+COLLECT_EVERY = 300  # pages a worker renders between collections of cyclic garbage
 STAGES = ("reading briefs", "rendering Markdown", "rendering pages", "indexing search", "writing output")
 
 
@@ -77,7 +79,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     if cache:
         site = load_site(root, config, registry, cache.parse, listing=cache.listing)
     else:
-        site = load_site(root, config, registry, memo=store.memo if store else None)
+        site = load_site(root, config, registry, memo=store.memo if store else None, bodies=False)
     progress(STAGES[1])
     if cache:
         markdown = cache.markdown_for(site)
@@ -165,10 +167,12 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
         render the rest, writing them into the spare. A numbered group is one Markdown shard's pages."""
         problems: list[Problem] = []
         results = []
+        renderer = TrackingMarkdown()
+        since = 0  # pages since the last collection
         for shard, group in part:
             markdown = None
             if shard is not None:  # even with no pages: its file then loses the bodies no page shows
-                markdown = TrackingMarkdown.load(root / MARKDOWN_CACHE, [shard]).start(site)
+                markdown = renderer.read(root / MARKDOWN_CACHE, [shard]).start(site)
             outcomes: list[_Outcome] = []
             todo = []
             for i in group:
@@ -176,7 +180,12 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
                 said: tuple[Problem, ...] = ()
                 if markdown is not None:
                     noted: list[Problem] = []
-                    page = render_body(page, markdown, known, problems, noted)
+                    try:
+                        body = read_body(page.context["brief"])  # type: ignore[arg-type]  # a brief page
+                    except ProblemsError as exc:
+                        problems.extend(exc.problems)
+                        continue
+                    page = render_body(page, body, markdown, known, problems, noted)
                     said = tuple(noted)
                 fp = prints.of(page)
                 row = quick.freeze(page, registry) if fp is None or stored_prints.get(page.url) != fp else None
@@ -197,12 +206,16 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
                 problems.extend(exc.problems)
                 continue
             results.append([dataclasses.replace(o, digest=next(digests)) if o.rendered else o for o in outcomes])
+            since += len(group)
+            if since >= COLLECT_EVERY:  # the cycles rendering leaves (Jinja's, markdown-it's), before they pile up:
+                gc.collect()  # cheap, as fork_map froze what the parent made
+                since = 0
         if problems:
             raise ProblemsError(problems)
         return results
 
     outcomes: list[_Outcome] = [None] * len(pages)  # type: ignore[list-item]  # every index is filled below
-    for (_, group), done in zip(groups, fork_map(share, groups, work=len(pages)), strict=True):
+    for (_, group), done in zip(groups, fork_map(share, groups, work=len(pages), parent_works=False), strict=True):
         for i, outcome in zip(group, done, strict=True):
             outcomes[i] = outcome
     said = tuple(w for o in outcomes for w in o.warnings)  # in page order

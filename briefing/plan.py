@@ -159,14 +159,14 @@ def known_ids(site: Site) -> dict[str, Mapping[str, object]]:
     return {"person": site.registry.people, "topic": site.registry.topics, "brief": site.briefs}
 
 
-def render_body(page: Page, md: MarkdownCache, known: Mapping[str, Mapping[str, object]],
+def render_body(page: Page, body: str, md: MarkdownCache, known: Mapping[str, Mapping[str, object]],
                 problems: list[Problem], warnings: list[Problem]) -> Page:
-    """A brief page planned with defer_bodies, with its body rendered as plan_pages would have:
-    unknown cross-references are added to `problems`, unsafe links to `warnings`."""
+    """A brief page planned with defer_bodies, with its brief's `body` rendered as plan_pages would
+    have: unknown cross-references are added to `problems`, unsafe links to `warnings`."""
     brief = page.context["brief"]
     if not isinstance(brief, Brief):
         raise TypeError(f"{page.url}: not a brief page")
-    html = _markdown(md, brief.body, page.url, brief.path, brief, known, problems, warnings)
+    html = _markdown(md, body, page.url, brief.path, brief, known, problems, warnings)
     return Page(page.url, page.template, {**page.context, "body_html": html}, page.source)
 
 

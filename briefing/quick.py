@@ -28,11 +28,12 @@ from typing import Any
 from markupsafe import Markup
 
 from . import urls
+from .briefs import without_body
 from .errors import ProblemsError
-from .load import is_ignored, parse_file
+from .load import is_ignored, parse_file, read_body
 from .model import Brief, Page, Person, Registry, Site, SiteConfig, Topic
 from .output import carry, open_spare, publish, put
-from .plan import markdown_cache
+from .plan import BODY, markdown_cache
 from .render import JINJA_CACHE, make_env, render_into
 from .replan import PLANNED
 from .stamp import code_version
@@ -92,7 +93,7 @@ def freeze(page: Page, registry: Registry) -> Row | None:
     return Row(data, "\n" + "".join(f"{slug}\n" for slug in slugs))
 
 
-_BODY = slice("body", None)  # stands for the page's brief's body as HTML
+_BODY = BODY  # stands for the page's brief's body as HTML
 
 
 def _freeze(value: Any, registry: Registry, slugs: dict[str, None]) -> object:
@@ -262,7 +263,7 @@ def _touch_up(db: sqlite3.Connection, root: Path, out_dir: Path, edits: Sequence
     holders = _holders(db, edited)
     shown = {slug for _url, _template, _source, slugs, _data in holders for slug in slugs.split("\n") if slug}
     stored = _briefs(db, sorted(shown - edited.keys()))
-    briefs: dict[str, Brief] = dict(edited)
+    briefs: dict[str, Brief] = {slug: without_body(brief) for slug, brief in edited.items()}  # as builds hold them
     for slug in shown - edited.keys():
         entry = stored.get(slug)
         if entry is None or found.get(entry[0]) != [int(n) for n in entry[3].split(",")]:
@@ -274,7 +275,11 @@ def _touch_up(db: sqlite3.Connection, root: Path, out_dir: Path, edits: Sequence
         context: dict[str, object] = _thaw(frozen, briefs, registry)
         shown_body, own = context.get("body_html"), context.get("brief")
         if type(shown_body) is slice and shown_body == _BODY and isinstance(own, Brief):
-            html = md.render(own.body, url).html  # as plan_pages renders it: the same ids are known
+            try:
+                body = edited[own.slug].body if own.slug in edited else read_body(own)
+            except ProblemsError:
+                return None  # its file changed since: the full build reads it
+            html = md.render(body, url).html  # as plan_pages renders it: the same ids are known
             context["body_html"] = Markup(html)  # noqa: S704 - markdown-it output with raw HTML disabled
         pages.append(Page(url, template, context, Path(source) if source else None))
 

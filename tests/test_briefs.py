@@ -227,3 +227,23 @@ def test_briefs_with_the_same_keys_share_one_key_string_and_survive_a_pickle() -
     back = pickle.loads(pickle.dumps([one, two]))
     assert back[0].spots.keys is back[1].spots.keys
     assert back[1].line_of("leaders.1") == 6 and back[1].column_of("topics.0") == 10
+
+
+def test_a_brief_without_its_body_reads_it_back_from_its_file_and_refuses_a_changed_file(tmp_path: Path) -> None:
+    from briefing.briefs import without_body
+    from briefing.load import parse_file, read_body
+
+    path = tmp_path / "x.md"
+    path.write_text(SPOTTED + "\nMore with a control \x07 character.\n", encoding="utf-8")
+    full, _ = parse_file(path)
+    lean = without_body(full)
+    assert lean.body == "" and lean.body_sha256 and without_body(lean) is lean
+    assert read_body(lean) == full.body and "\x07" not in full.body
+    assert read_body(full) == full.body  # a brief with its body: no file read
+    path.write_text(SPOTTED.replace("Body text.", "Body text, edited."), encoding="utf-8")
+    with pytest.raises(ProblemsError) as caught:
+        read_body(lean)
+    assert [p.format() for p in caught.value.problems] == [f"{path}: changed while the build ran; run the build again"]
+    path.unlink()
+    with pytest.raises(ProblemsError):
+        read_body(lean)

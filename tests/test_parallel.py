@@ -71,9 +71,9 @@ def test_a_parallel_build_equals_a_single_process_build(site_root: Path, tmp_pat
     real = parallel.fork_map
 
     def counted(func: object, items: Sequence[object], processes: int | None = None,
-                work: int | None = None) -> object:
+                work: int | None = None, parent_works: bool = True) -> object:
         calls.append(len(items) if work is None else work)
-        return real(func, items, processes, work)  # type: ignore[arg-type]
+        return real(func, items, processes, work, parent_works)  # type: ignore[arg-type]
 
     monkeypatch.setattr("briefing.pipeline.fork_map", counted)
     build(site_root, out_dir=tmp_path / "parallel")
@@ -138,12 +138,12 @@ def test_bodies_rendered_in_worker_processes_report_their_file_lines_and_a_faile
     real = parallel.fork_map
 
     def spied(func: object, items: Sequence[object], processes: int | None = None,
-              work: int | None = None) -> object:
+              work: int | None = None, parent_works: bool = True) -> object:
         def share(part: Sequence[object]) -> object:
             with open(pids, "a", encoding="utf-8") as log:
                 log.write(f"{os.getpid()}\n")
             return func(part)  # type: ignore[operator]
-        return real(share, items, processes, work)  # type: ignore[arg-type]
+        return real(share, items, processes, work, parent_works)  # type: ignore[arg-type]
 
     monkeypatch.setattr("briefing.parallel.workers", lambda: 2)
     monkeypatch.setattr("briefing.pipeline.fork_map", spied)
@@ -169,3 +169,12 @@ def test_bodies_rendered_in_worker_processes_report_their_file_lines_and_a_faile
     assert wrong == sorted(f"{p}:14: unknown cross-reference 'person:bob-tram' (did you mean 'bob-tran'?)"
                            for p in (made[5], made[-5]))
     assert {p: p.read_bytes() for p in sorted((site_root / "output").rglob("*")) if p.is_file()} == published
+
+
+def test_without_parent_works_every_share_runs_in_a_child_and_the_collector_is_left_as_found() -> None:
+    import gc
+
+    found = parallel.fork_map(square_with_pid, ITEMS, processes=2, parent_works=False)
+    assert [value for value, _ in found] == [n * n for n in ITEMS]
+    assert len({pid for _, pid in found}) == 2 and os.getpid() not in {pid for _, pid in found}
+    assert gc.get_freeze_count() == 0

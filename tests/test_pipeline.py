@@ -167,3 +167,28 @@ def test_a_corrupt_markdown_cache_is_ignored(site_root: Path, tmp_path: Path) ->
         shard.write_text('{"version": 1, "entries": [{"url": 3}]}')
     build(site_root, out_dir=tmp_path / "again")
     assert manifest(tmp_path / "again") == manifest(tmp_path / "cold")
+
+
+def test_a_brief_saved_while_the_build_runs_fails_it_by_name_and_the_output_stays(
+        site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefing.pipeline
+
+    build(site_root)
+    before = {p: p.read_bytes() for p in sorted((site_root / "output").rglob("*")) if p.is_file()}
+    victim = sorted((site_root / "content/briefs").glob("*.md"))[0]
+    real = briefing.pipeline.plan_pages
+
+    def plan_then_save(*args: object, **kwargs: object) -> object:
+        planned = real(*args, **kwargs)  # type: ignore[arg-type]
+        victim.write_text(victim.read_text(encoding="utf-8") + "\nA paragraph saved mid-build.\n", encoding="utf-8")
+        return planned
+
+    monkeypatch.setattr(briefing.pipeline, "plan_pages", plan_then_save)
+    with pytest.raises(ProblemsError) as caught:
+        build(site_root)
+    assert [p.format() for p in caught.value.problems] == [f"{victim}: changed while the build ran; run the build again"]
+    assert {p: p.read_bytes() for p in sorted((site_root / "output").rglob("*")) if p.is_file()} == before
+    monkeypatch.undo()
+    build(site_root)  # the next build shows the saved text
+    page = site_root / "output/briefs" / victim.stem / "index.html"
+    assert "A paragraph saved mid-build." in page.read_text(encoding="utf-8")

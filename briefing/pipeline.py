@@ -165,6 +165,13 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
     def share(part: Sequence[tuple[int | None, list[int]]]) -> list[list[_Outcome]]:
         """Fingerprint each page; carry over those the live output holds as they would render;
         render the rest, writing them into the spare. A numbered group is one Markdown shard's pages."""
+        gc.freeze()  # the site and the plan: never walked by the collections below (a child's copy, or ours)
+        try:
+            return _share(part)
+        finally:
+            gc.unfreeze()
+
+    def _share(part: Sequence[tuple[int | None, list[int]]]) -> list[list[_Outcome]]:
         problems: list[Problem] = []
         results = []
         renderer = TrackingMarkdown()
@@ -208,7 +215,7 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
             results.append([dataclasses.replace(o, digest=next(digests)) if o.rendered else o for o in outcomes])
             since += len(group)
             if since >= COLLECT_EVERY:  # the cycles rendering leaves (Jinja's, markdown-it's), before they pile up:
-                gc.collect()  # cheap, as fork_map froze what the parent made
+                gc.collect()  # cheap: it walks only what this share made
                 since = 0
         if problems:
             raise ProblemsError(problems)

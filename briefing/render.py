@@ -99,12 +99,40 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
             log.debug("compiled template not cached: %s", exc)
 
 
+BODY_HINT = ("a brief's Markdown source is not shown to templates (a build holds briefs without it);"
+             " its page has the rendered body as body_html")
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, but `brief.body` is undefined in every template: a build holds briefs
+    without their bodies (pipeline), so a template reading it must fail in serve as in build."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`obj.attribute` in a template, as Jinja resolves it, but never a brief's body."""
+        if attribute == "body" and type(obj) is Brief:
+            return self.undefined(BODY_HINT, obj, attribute)
+        try:  # the rest as jinja2.Environment.getattr: it is called for every dotted name, so inline
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        """`obj[argument]` in a template, as Jinja resolves it, but never a brief's body."""
+        if argument == "body" and type(obj) is Brief:
+            return self.undefined(BODY_HINT, obj, argument)
+        return super().getitem(obj, argument)
+
+
 def make_env(templates: Path, cache_dir: Path | None = None) -> jinja2.Environment:
     """The Jinja environment: autoescape on, StrictUndefined, url_for as the only link maker.
 
     With `cache_dir`, compiled templates are kept there for the next process (the names carry
     this code's version: the options below shape the compiled code too)."""
-    env = jinja2.Environment(
+    env = _Environment(
         bytecode_cache=_BytecodeCache(str(cache_dir), f"{code_version()}-%s.cache") if cache_dir else None,
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,

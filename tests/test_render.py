@@ -10,7 +10,7 @@ import pytest
 
 from briefing.errors import ProblemsError
 from briefing.pipeline import build
-from briefing.render import long_date, make_env
+from briefing.render import BODY_HINT, long_date, make_env
 
 
 def problems(root: Path) -> list[str]:
@@ -54,6 +54,32 @@ def test_missing_attribute_in_a_brief_page(site_root: Path) -> None:
     assert len(found) == 3  # every brief page, all reported at once
     assert all("has no attribute 'missing_field'" in line and "(while rendering /briefs/" in line for line in found)
     assert all(line.startswith("templates/brief.html:") for line in found)
+
+
+@pytest.mark.parametrize("expression", ["brief.body", "brief['body']"])
+def test_a_template_reading_a_briefs_markdown_source_fails_by_line_with_the_hint(site_root: Path,
+                                                                                 expression: str) -> None:
+    # a build holds briefs without their bodies: reading one must fail loudly, not print nothing
+    path = site_root / "templates" / "index.html"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = next(n for n, line in enumerate(lines, 1) if "{% block main %}" in line)
+    lines.insert(at, "{% for brief in latest %}{{ " + expression + " }}{% endfor %}")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert problems(site_root) == [f"templates/index.html:{at + 1}: UndefinedError: {BODY_HINT} (while rendering /)"]
+
+
+def test_even_a_brief_with_its_body_does_not_show_it_to_templates(tmp_path: Path) -> None:
+    import dataclasses
+
+    from briefing.briefs import parse_brief
+
+    brief, _ = parse_brief("---\ntitle: T\ndate: null\nleaders: []\ntopics: []\n---\n\nThe body.\n", tmp_path / "t.md")
+    assert brief.body == "The body."
+    env = make_env(tmp_path)
+    with pytest.raises(jinja2.UndefinedError, match="body_html"):
+        env.from_string("{{ brief.body }}").render(brief=brief)
+    assert env.from_string("{{ brief.title }} {{ b.body }}").render(
+        brief=brief, b=dataclasses.make_dataclass("Other", ["body"])("kept")) == "T kept"
 
 
 def test_long_date_is_locale_independent() -> None:

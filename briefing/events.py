@@ -16,6 +16,7 @@ import dataclasses
 import datetime
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -62,22 +63,28 @@ def vectors(texts: Sequence[str], grams: Sequence[str | None] = (),
     `grams` may hold each text's `bigrams` already, joined by newlines (ingest's workers compute
     them; one string per text is far smaller than a list); None: not yet. With `wanted`, only
     those texts get a vector (the others {}), though every text counts towards the idf.
+    Bigrams are interned, and each text's counts are dropped as soon as they are a vector:
+    10,000 texts held a gigabyte of copies of the same strings.
     """
     known = list(grams) or [None] * len(texts)
-    counts = [Counter(bigrams(text) if found is None else found.split("\n") if found else ())
-              for text, found in zip(texts, known, strict=True)]
     df: Counter[str] = Counter()
-    for count in counts:
+    counts: list[Counter[str] | None] = []
+    for i, (text, found) in enumerate(zip(texts, known, strict=True)):
+        words = bigrams(text) if found is None else found.split("\n") if found else []
+        count = Counter(map(sys.intern, words))
         df.update(count.keys())
+        counts.append(count if not wanted or wanted[i] else None)
     n = len(texts)
     idf = {w: math.log((1 + n) / (1 + d)) + 1.0 for w, d in df.items()}  # once per word, not per use
+    del df
     out: list[dict[str, float]] = []
-    for i, count in enumerate(counts):
-        if wanted and not wanted[i]:
+    for i, held in enumerate(counts):
+        if held is None:
             out.append({})
             continue
+        counts[i] = None
         # Most bigrams occur once (weight exactly 1.0); cosine and the norm use fsum, so order is moot.
-        vector = {w: (1.0 if c == 1 else 1.0 + math.log(c)) * idf[w] for w, c in count.items()}
+        vector = {w: (1.0 if c == 1 else 1.0 + math.log(c)) * idf[w] for w, c in held.items()}
         norm = math.sqrt(math.fsum(v * v for v in vector.values()))
         out.append({w: v / norm for w, v in vector.items()} if norm else {})
     return out
@@ -146,8 +153,7 @@ def links(briefs: Sequence[Brief], grams: Mapping[str, str] | None = None) -> li
     paired = {slug for pair in pairs for slug in pair}  # only these are compared; all count for the idf
     vec = dict(zip(ordered, vectors([_text(by_slug[s]) for s in ordered], known, [s in paired for s in ordered]),
                    strict=True))
-    keys = {slug: frozenset(vec[slug]) for slug in paired}
-    scored = [(math.fsum(vec[a][w] * vec[b][w] for w in keys[a] & keys[b]), a, b) for a, b in pairs]
+    scored = [(cosine(vec[a], vec[b]), a, b) for a, b in pairs]
     return sorted(((s, a, b) for s, a, b in scored if s >= THRESHOLD), key=lambda t: (-t[0], t[1], t[2]))
 
 

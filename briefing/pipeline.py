@@ -52,7 +52,7 @@ class BuildReport:
 
 
 COLLECT_EVERY = 300  # pages a worker renders between collections of cyclic garbage
-STAGES = ("reading briefs", "rendering Markdown", "rendering pages", "indexing search", "writing output")
+STAGES = ("reading briefs", "planning pages", "rendering pages", "indexing search", "writing output")
 
 
 def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,

@@ -2,7 +2,8 @@
 rendered again, from contexts stored by the builds before, and the rest of the output is kept.
 
 Every full build stores in .briefing-cache/pages.sqlite (safe to delete) each page's context, with
-briefs, people and topics in it named by id, and each brief as parsed with its file's identity.
+briefs, people and topics in it named by id, and each brief as the build held it (without its body,
+which is read again from its file when its own page is rendered) with its file's identity.
 `touch_up` may stand in for the next build when the stamp shows that only brief files changed
 since, each edit changed only what templates read (not a PLANNED field such as the date, leaders
 or topics: then no page comes or goes and no list changes), neither version of an edited brief
@@ -82,7 +83,7 @@ def freeze(page: Page, registry: Registry) -> Row | None:
     context = page.context
     brief = context.get("brief")
     if type(brief) is Brief and "body_html" in context and page.url == urls.url_for("brief", brief.slug):
-        context = {**context, "body_html": _BODY}  # a brief's own page: its body is rendered again when needed
+        context = {**context, "body_html": BODY}  # a brief's own page: its body is rendered again when needed
     try:
         frozen = _freeze(context, registry, slugs)
         data = pickle.dumps((page.template, frozen), protocol=pickle.HIGHEST_PROTOCOL)
@@ -91,9 +92,6 @@ def freeze(page: Page, registry: Registry) -> Row | None:
     if any("\n" in slug for slug in slugs):
         return None
     return Row(data, "\n" + "".join(f"{slug}\n" for slug in slugs))
-
-
-_BODY = BODY  # stands for the page's brief's body as HTML
 
 
 def _freeze(value: Any, registry: Registry, slugs: dict[str, None]) -> object:
@@ -113,7 +111,7 @@ def _freeze(value: Any, registry: Registry, slugs: dict[str, None]) -> object:
         if value is (registry.people if kind is Person else registry.topics).get(ident):
             return slice("p" if kind is Person else "t", ident)
         return value
-    if value is _BODY:
+    if value is BODY:
         return value
     if kind is slice or isinstance(value, Brief):
         raise TypeError("a context value a row cannot hold")
@@ -274,7 +272,7 @@ def _touch_up(db: sqlite3.Connection, root: Path, out_dir: Path, edits: Sequence
         template, frozen = pickle.loads(data)
         context: dict[str, object] = _thaw(frozen, briefs, registry)
         shown_body, own = context.get("body_html"), context.get("brief")
-        if type(shown_body) is slice and shown_body == _BODY and isinstance(own, Brief):
+        if type(shown_body) is slice and shown_body == BODY and isinstance(own, Brief):
             try:
                 body = edited[own.slug].body if own.slug in edited else read_body(own)
             except ProblemsError:

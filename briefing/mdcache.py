@@ -126,7 +126,6 @@ class TrackingMarkdown(MarkdownCache):
         its renderer refers back to it)."""
         self.entries, self.stored, self.used, self.fresh, self.loaded, self.digests = {}, {}, set(), set(), {}, {}
         self.hits = 0
-        cache = self
         version = _renderer_version()
         for index in shards:
             try:
@@ -142,10 +141,10 @@ class TrackingMarkdown(MarkdownCache):
             except FileNotFoundError:
                 continue
             except (OSError, ValueError, KeyError, TypeError, AttributeError):
-                cache.loaded[index] = {("", "")}  # unreadable: rewritten by the next save
+                self.loaded[index] = {("", "")}  # unreadable: rewritten by the next save
                 continue
-            cache.stored.update(found)
-            cache.loaded[index] = set(found)
+            self.stored.update(found)
+            self.loaded[index] = set(found)
         return self
 
 

@@ -43,9 +43,10 @@ def long_date(value: datetime.date | None) -> str:
 @jinja2.pass_context
 def _url_for(ctx: Any, kind: str, ident: str | None = None, page: int = 1) -> str:
     target = urls.url_for(kind, ident, page)
-    if ctx["page_url"] == urls.NOT_FOUND:  # served at any path: links must be rooted
+    page_url = ctx["page_url"]
+    if page_url == urls.NOT_FOUND:  # served at any path: links must be rooted
         return urls.rooted(target, ctx["site"].base_url)
-    return urls.relative(target, ctx["page_url"])
+    return urls.relative(target, page_url)
 
 
 @jinja2.pass_context

@@ -104,15 +104,28 @@ def output_path(url: str) -> str:
 
 def relative(target: str, from_url: str) -> str:
     """An href from the page at `from_url` to `target`, both site URLs; keeps a `#fragment`."""
-    path, _, fragment = target.partition("#")
+    path, mark, fragment = target.partition("#")
     if path == from_url and fragment:
-        return f"#{fragment}"
-    folder = from_url[: from_url.rfind("/") + 1]  # "/briefs/x/" for "/briefs/x/" and "/briefs/x/a.html"
-    shared = folder  # the deepest folder holding both: drop segments until the target is inside
-    while not path.startswith(shared):
-        shared = shared[: shared.rfind("/", 0, len(shared) - 1) + 1]
-    rel = "../" * folder[len(shared):].count("/") + path[len(shared):]
-    return (rel or "./") + (f"#{fragment}" if fragment else "")
+        return mark + fragment
+    folder, depth, top = _folder(from_url)
+    if path.startswith(folder):  # at or below the page's folder
+        rel = path[len(folder):]
+    elif not path.startswith(top):  # another section: up to the root, then down (most links)
+        rel = "../" * depth + path[1:]
+    else:  # the same section: drop the page's folders until the target is inside
+        shared = folder
+        while not path.startswith(shared):
+            shared = shared[: shared.rfind("/", 0, len(shared) - 1) + 1]
+        rel = "../" * folder[len(shared):].count("/") + path[len(shared):]
+    return (rel or "./") + mark + fragment
+
+
+@functools.lru_cache(maxsize=64)  # a page's links all start from its one folder
+def _folder(from_url: str) -> tuple[str, int, str]:
+    """A page URL's folder ("/briefs/x/" for "/briefs/x/" and "/briefs/x/a.html"), how many
+    levels it is below the root, and its first level ("/briefs/"; "/" at the root)."""
+    folder = from_url[: from_url.rfind("/") + 1]
+    return folder, folder.count("/") - 1, folder[: folder.find("/", 1) + 1] or "/"
 
 
 def base_path(base_url: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 import yaml
@@ -37,6 +38,21 @@ def test_ids_that_could_leave_their_folder_are_refused(ident: str | None) -> Non
 ])
 def test_relative_links(target: str, source: str, href: str) -> None:
     assert urls.relative(target, source) == href
+
+
+SITE_URLS = ["/", "/404.html", "/feed.xml", "/people/", "/people/a/", "/people/a/page/2/", "/people/a/feed.xml",
+             "/people/ab/", "/briefs/", "/briefs/x/", "/briefs/y/", "/briefsx/", "/archive/2025/04/",
+             "/archive/2025/05/page/3/", "/archive/2026/", "/static/style.css", "/a/b/c/d.html", "/a/b/"]
+
+
+@pytest.mark.parametrize("source", SITE_URLS)
+def test_every_relative_href_resolves_to_its_target(source: str) -> None:
+    # a browser on `source` following the href lands on the target (urljoin is the oracle)
+    for target in SITE_URLS:
+        for fragment in ("", "#related"):
+            href = urls.relative(target + fragment, source)
+            assert urljoin("https://h.test" + source, href) == "https://h.test" + target + fragment, (target, href)
+            assert not href.startswith("/") and "//" not in href
 
 
 @pytest.mark.parametrize(("base", "rooted", "absolute"), [

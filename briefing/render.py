@@ -7,12 +7,15 @@ import functools
 import logging
 import pickle
 import traceback
+import types
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
 import jinja2.bccache
+import jinja2.runtime
+from jinja2.utils import internalcode
 from markupsafe import Markup
 
 from . import urls
@@ -104,9 +107,36 @@ BODY_HINT = ("a brief's Markdown source is not shown to templates (a build holds
              " its page has the rendered body as body_html")
 
 
+_PASS_CONTEXT = jinja2.pass_context(lambda: None).jinja_pass_arg  # type: ignore[attr-defined]  # how Jinja marks them
+_PLAIN_CALLS = frozenset({types.FunctionType, types.BuiltinFunctionType, types.BuiltinMethodType})
+
+
+class _Context(jinja2.runtime.Context):
+    """Jinja's context, with a shorter path for the calls templates make most (url_for, when,
+    date.isoformat): plain functions and builtins, taking the context or nothing. The rest
+    (macros, callable objects, a context holding {% set %} variables) go through Jinja's own."""
+
+    @internalcode
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
+        """`__obj(*args, **kwargs)` from a template, as jinja2.runtime.Context.call makes it."""
+        if type(__obj) in _PLAIN_CALLS and not kwargs.get("_loop_vars") and not kwargs.get("_block_vars"):
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            marked = getattr(__obj, "jinja_pass_arg", None)
+            if marked is None or marked is _PASS_CONTEXT:
+                try:
+                    return __obj(__self, *args, **kwargs) if marked is not None else __obj(*args, **kwargs)
+                except StopIteration:
+                    return __self.environment.undefined(
+                        "value was undefined because a callable raised a StopIteration exception")
+        return super().call(__obj, *args, **kwargs)
+
+
 class _Environment(jinja2.Environment):
     """Jinja's environment, but `brief.body` is undefined in every template: a build holds briefs
     without their bodies (pipeline), so a template reading it must fail in serve as in build."""
+
+    context_class = _Context
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """`obj.attribute` in a template, as Jinja resolves it, but never a brief's body."""

@@ -119,3 +119,31 @@ def test_a_runtime_error_on_one_page_fails_the_build_and_keeps_the_site(site_roo
     found = problems(site_root)
     assert len(found) == 1 and found[0].startswith("templates/") and found[0].endswith(expect), found
     assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*")) if p.is_file()} == before
+
+
+@pytest.mark.parametrize(("template", "expected"), [
+    ("{{ url_for('person', 'to-lam') }}", "../../people/to-lam/"),  # a context function, the short path
+    ("{% for s in ['a', 'b'] %}{% set x = s ~ '-1' %}{{ url_for('brief', x) }} {% endfor %}",
+     "../a-1/ ../b-1/ "),  # loop variables set: Jinja's own path, with them in the context
+    ("{% set s = 'c' %}{{ url_for('brief', s) }}", "../c/"),
+    ("{% for s in ['a', 'b'] %}{% set x = s %}{{ seen() }}{% endfor %}", "ab"),  # a context function sees them
+    ("{{ d.isoformat() }} {{ f() }} {{ '%s'|format(1) }}", "2025-04-15 x 1"),
+    ("{{ stop() is undefined }}", "True"),  # a StopIteration from a callable is an undefined value, as in Jinja
+    ("{% macro m(a) %}[{{ url_for('home') }}{{ a }}]{% endmacro %}{{ m(1) }} {{ k(2) }}", "[../../1] 2!"),
+    ("{{ env_fn() }} {{ ev_fn() }}", "env ev"),  # environment and eval-context functions: Jinja's path
+])
+def test_template_calls_behave_as_in_jinja(tmp_path: Path, template: str, expected: str) -> None:
+    import datetime
+
+    def stop() -> str:
+        raise StopIteration
+
+    class Callable:
+        def __call__(self, n: int) -> str:
+            return f"{n}!"
+
+    env = make_env(tmp_path)
+    out = env.from_string(template).render(
+        page_url="/briefs/x/", site=None, d=datetime.date(2025, 4, 15), f=lambda: "x", stop=stop, k=Callable(),
+        seen=jinja2.pass_context(lambda c: c["x"]), env_fn=jinja2.pass_environment(lambda e: "env"), ev_fn=jinja2.pass_eval_context(lambda e: "ev"))
+    assert out == expected

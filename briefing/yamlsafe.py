@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from . import yamlflat
 from .errors import Problem, ProblemsError
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -56,7 +57,7 @@ Spot = tuple[int, int]  # (file line, column), both 1-based
 
 
 def load_mapping(
-    text: str, path: Path, line_offset: int = 0
+    text: str, path: Path, line_offset: int = 0, quick: bool = True
 ) -> tuple[dict[str, Any], dict[str, Spot]]:
     """Parse YAML that must be one mapping; return it and where each piece stands in the file.
 
@@ -65,7 +66,12 @@ def load_mapping(
 
     `line_offset` is how many file lines precede `text` (1 for front matter after `---`).
     Dates stay strings (the caller validates them). Raises ProblemsError with path and line.
+    The plain subset briefs are made of is read without PyYAML (yamlflat); `quick=False` always
+    uses PyYAML (the tests compare the two).
     """
+    read = yamlflat.read(text, line_offset) if quick else None
+    if read is not None:
+        return read
     loader = _Loader(text, path, line_offset)
     try:
         node = loader.get_single_node()

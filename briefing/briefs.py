@@ -25,6 +25,23 @@ WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"{d}{n}" for d in (
 # \Z, not $: `$` also matches before a final newline, and "x\n" must never pass as a slug
 SLUG_PATTERN = re.compile(r"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])\Z)[a-z0-9][a-z0-9-]{0,99}\Z")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0/C1 controls but tab and newline
+_C0 = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # CONTROL's ASCII part, as bytes
+
+
+def first_control(text: str) -> re.Match[str] | None:
+    """CONTROL's first match in `text`. A regex walks a 6 KB body in about 35 µs; the bytes
+    check first takes a few: C1 controls are U+0080-U+009F, which UTF-8 writes after a 0xC2 byte."""
+    data = text.encode("utf-8", "surrogatepass")
+    if b"\xc2" not in data and len(data.translate(None, _C0)) == len(data):
+        return None
+    return CONTROL.search(text)
+
+
+def without_controls(text: str) -> str:
+    """`text` with CONTROL's characters removed (the text itself when it has none)."""
+    return CONTROL.sub("", text) if first_control(text) else text
+
+
 MAX_FRONT_MATTER = 64 * 1024
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -112,7 +129,7 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
 def body_text(text: str, path: Path) -> str:
     """The Markdown body of a brief file's text, as parse_brief gives it (control characters removed)."""
     _front, body, _line = split_front_matter(text, path)
-    return CONTROL.sub("", body.strip("\n"))
+    return without_controls(body.strip("\n"))
 
 
 def body_sha256(body: str) -> str:
@@ -132,7 +149,7 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
     """Parse and type-check a brief; raise ProblemsError on errors, return warnings."""
     front, body, body_line = split_front_matter(text, path)
     body_line += len(body) - len(body.lstrip("\n"))
-    bad = CONTROL.search(front)
+    bad = first_control(front)
     if bad:
         line = front.count("\n", 0, bad.start()) + 2
         column = bad.start() - (front.rfind("\n", 0, bad.start()) + 1) + 1
@@ -208,7 +225,7 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
         path=path,
         spots=Spots.of([*sorted((k, line, column) for k, (line, column) in spots.items()), ("body", body_line, 1)]),
     )
-    controls = CONTROL.search(brief.body)
+    controls = first_control(brief.body)
     if controls:
         line = body_line + brief.body.count("\n", 0, controls.start())
         problems.append(Problem(path, line, f"control character U+{ord(controls.group()):04X} removed from the body",

@@ -312,11 +312,19 @@ def _write_new(target: str, data: bytes) -> None:
     except FileExistsError:
         _remove(Path(target))
         fd = os.open(target, flags, 0o666)
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+    except FileNotFoundError:  # its folder is new: most often only the last level (a brief's)
+        folder = os.path.dirname(target)
+        try:
+            os.mkdir(folder)
+        except OSError:
+            os.makedirs(folder, exist_ok=True)
         fd = os.open(target, flags, 0o666)
-    with open(fd, "wb") as out:
-        out.write(data)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def _link_copy(source: Path, target: Path) -> None:

@@ -247,3 +247,17 @@ def test_a_brief_without_its_body_reads_it_back_from_its_file_and_refuses_a_chan
     path.unlink()
     with pytest.raises(ProblemsError):
         read_body(lean)
+
+
+def test_the_quick_control_character_check_finds_what_the_pattern_finds() -> None:
+    import random
+
+    from briefing.briefs import CONTROL, first_control, without_controls
+
+    rng = random.Random(5)
+    chars = [chr(c) for c in range(0x250)] + ["\u2028", "\ufeff", "\ud800", "\U0001f600", "é", "\u00a0"]
+    for _ in range(20000):
+        text = "".join(rng.choice(chars) if rng.random() < 0.1 else "a" for _ in range(rng.randint(0, 40)))
+        quick, slow = first_control(text), CONTROL.search(text)
+        assert (quick.start() if quick else None) == (slow.start() if slow else None), repr(text)
+        assert without_controls(text) == CONTROL.sub("", text)

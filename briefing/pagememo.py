@@ -2,11 +2,12 @@
 files and code all hash as they did in the last build, and whose bytes the live output still
 holds, is carried over without rendering.
 
-A page's fingerprint is a hash of everything its template can see: its context pickled (each
-brief, person or topic pickled once, whole: any change to what a page shows changes it), plus
-the site's config, the template files' bytes and this code's version. A context pickle refuses
-gets no fingerprint, and that page is always rendered; a value whose pickle is not canonical
-(a set of strings) only costs a render.
+A page's fingerprint is a hash of everything its template can see: its stored row (quick.freeze:
+the context pickled, with each brief, person or topic named by id) and the digest of each object it
+names (pickled once, whole: any change to what a page shows changes it), its body, plus the site's
+config, the template files' bytes and this code's version. A page without a row gets no
+fingerprint and is always rendered; a value whose pickle is not canonical (a set of strings) only
+costs a render.
 The memo (.briefing-cache/pages.pickle, safe to delete) maps page URL -> (fingerprint, hash of
 the bytes it rendered to).
 """
@@ -29,9 +30,6 @@ log = logging.getLogger(__name__)
 MEMO = Path(".briefing-cache") / "pages.pickle"  # under the project root
 
 Entry = tuple[bytes, str]  # (fingerprint, hash of the page's bytes)
-
-
-_PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
 
 
 def _digest(value: object) -> bytes:
@@ -57,28 +55,23 @@ class Fingerprints:
         for obj, digest in zip(objects, digests, strict=True):
             self._shared[id(obj)] = (obj, digest)
 
-    def of(self, page: Page) -> bytes | None:
-        """The page's fingerprint, or None when its context cannot be pickled."""
-        try:
-            return _digest((self.base, page.url, page.template, self._key(page.context)))
-        except Exception:  # noqa: BLE001 - a value pickle refuses: this page is always rendered
-            return None
-
-    def _key(self, value: object) -> object:
-        """The value with each dataclass in it (brief, person, topic) replaced by its digest."""
-        kind = type(value)
-        if kind in _PLAIN:
-            return value
-        if kind is list or kind is tuple:
-            return tuple([self._key(item) for item in value])  # type: ignore[attr-defined]
-        if kind is dict:
-            return ("dict", tuple([(self._key(k), self._key(v)) for k, v in value.items()]))  # type: ignore[attr-defined]
-        if hasattr(kind, "__dataclass_fields__"):
-            hit = self._shared.get(id(value))
-            if hit is None or hit[0] is not value:
-                hit = self._shared[id(value)] = (value, _digest(value))
-            return ("shared", hit[1])
-        return value  # Markup, dates, paths...: pickled as they are
+    def of(self, page: Page, row: bytes, refs: Sequence[object]) -> bytes:
+        """The page's fingerprint from its stored row (quick.freeze: the context, with briefs, people
+        and topics named by id) and the objects the row names, in order (`refs`)."""
+        digest = hashlib.blake2b(self.base, digest_size=20)
+        digest.update(f"\0{page.url}\0{page.template}\0".encode())
+        digest.update(len(row).to_bytes(8, "little"))
+        digest.update(row)
+        body = page.context.get("body_html")
+        if isinstance(body, str) and page.context.get("brief") is not None:  # a brief page: its body is not in the row
+            digest.update(body.encode("utf-8", "surrogatepass"))
+        shared = self._shared
+        for obj in refs:
+            hit = shared.get(id(obj))
+            if hit is None or hit[0] is not obj:
+                hit = shared[id(obj)] = (obj, _digest(obj))
+            digest.update(hit[1])
+        return digest.digest()
 
 
 def base_key(config: object, templates: Path, version: str) -> bytes:

@@ -194,8 +194,11 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
                         continue
                     page = render_body(page, body, markdown, known, problems, noted)
                     said = tuple(noted)
-                fp = prints.of(page)
-                row = quick.freeze(page, registry) if fp is None or stored_prints.get(page.url) != fp else None
+                refs: list[object] = []
+                row = quick.freeze(page, registry, refs)
+                fp = None if row is None else prints.of(page, row.data, refs)
+                if fp is not None and stored_prints.get(page.url) == fp:
+                    row = None  # the page store holds it as it is
                 old = memo.get(page.url)
                 outcome = _Outcome(path, "", fp, row, said, rendered=True, live_missing=False)
                 if fp is not None and old is not None and old[0] == fp and spare.live.get(path) == old[1]:

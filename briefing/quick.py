@@ -17,6 +17,7 @@ Rows are pickles written by this program into the project's own cache folder (as
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import pickle
@@ -77,38 +78,48 @@ def new_token() -> str:
     return os.urandom(12).hex()
 
 
-def freeze(page: Page, registry: Registry) -> Row | None:
-    """A page's context as a stored row; None when it holds something a row cannot."""
+def freeze(page: Page, registry: Registry, refs: list[object] | None = None) -> Row | None:
+    """A page's context as a stored row; None when it holds something a row cannot.
+
+    Each brief, person and topic the row names by id is added to `refs` in the order it occurs,
+    and a brief page's own body is left out (`BODY`): with the row's bytes, which depend only on
+    the values in it, they make the page's fingerprint (pagememo.Fingerprints.of)."""
     slugs: dict[str, None] = {}
     context = page.context
     brief = context.get("brief")
     if type(brief) is Brief and "body_html" in context and page.url == urls.url_for("brief", brief.slug):
         context = {**context, "body_html": BODY}  # a brief's own page: its body is rendered again when needed
+    named: list[object] = [] if refs is None else refs
     try:
-        frozen = _freeze(context, registry, slugs)
-        data = pickle.dumps((page.template, frozen), protocol=pickle.HIGHEST_PROTOCOL)
+        frozen = _freeze(context, registry, slugs, named)
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.fast = True  # no memo: the bytes depend on the values only, not on which are one object
+        pickler.dump((page.template, frozen))
     except Exception:  # noqa: BLE001 - unusual values: the page has no row, and a touch-up needing it builds in full
         return None
     if any("\n" in slug for slug in slugs):
         return None
-    return Row(data, "\n" + "".join(f"{slug}\n" for slug in slugs))
+    return Row(buffer.getvalue(), "\n" + "".join(f"{slug}\n" for slug in slugs))
 
 
-def _freeze(value: Any, registry: Registry, slugs: dict[str, None]) -> object:
+def _freeze(value: Any, registry: Registry, slugs: dict[str, None], refs: list[object]) -> object:
     """`value` with each brief, registered person and topic replaced by slice(kind, id)."""
     kind = type(value)
     if kind is Brief:
         slugs[value.slug] = None
+        refs.append(value)
         return slice("b", value.slug)
     if kind is list:
-        return [_freeze(item, registry, slugs) for item in value]
+        return [_freeze(item, registry, slugs, refs) for item in value]
     if kind is tuple:
-        return tuple([_freeze(item, registry, slugs) for item in value])
+        return tuple([_freeze(item, registry, slugs, refs) for item in value])
     if kind is dict:
-        return {key: _freeze(item, registry, slugs) for key, item in value.items()}
+        return {key: _freeze(item, registry, slugs, refs) for key, item in value.items()}
     if kind is Person or kind is Topic:
         ident: str = value.id
         if value is (registry.people if kind is Person else registry.topics).get(ident):
+            refs.append(value)
             return slice("p" if kind is Person else "t", ident)
         return value
     if value is BODY:

@@ -87,6 +87,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     else:  # brief bodies are rendered where their pages are (_stream)
         shape = shape_key(site, code_version())
         related = remembered(site, root / RELATED_CACHE, shape)
+        related.fill()  # on both cores
         plan = plan_pages(site, None, related, defer_bodies=True)
     warnings = config.warnings + site.warnings + plan.warnings
     _fail_on(warnings, fail_on)

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from .model import Brief, Site
+from .parallel import fork_map
 
 RELATED_MAX = 5
 RELATED_WINDOW = 10  # briefs on each side of this one, in each leader's and topic's list, considered
@@ -26,17 +27,30 @@ class Related:
         self.found: dict[str, tuple[str, ...]] = found or {}  # slug -> its related slugs, as computed
         self.computed = 0  # answers computed here (not given)
         self.order = site.order
+        self.briefs = site.briefs
         self.rank = {slug: i for i, slug in enumerate(site.order)}
         self.lists: dict[tuple[str, str], list[int]] = {}
         for kind, index in (("person", site.by_person), ("topic", site.by_topic)):
             for ident, slugs in index.items():
                 self.lists[kind, ident] = [self.rank[s] for s in slugs]  # ascending: lists follow site.order
 
+    def fill(self) -> None:
+        """Work out the related briefs of every brief not known yet, on every core."""
+        todo = [self.briefs[slug] for slug in self.order if slug not in self.found]
+        for brief, found in zip(todo, fork_map(lambda part: [self._of(b) for b in part], todo), strict=True):
+            self.found[brief.slug] = found
+        self.computed += len(todo)
+
     def of(self, brief: Brief) -> tuple[str, ...]:
         """Up to RELATED_MAX slugs, best first; ties go to the brief nearest in time, then the newer."""
         known = self.found.get(brief.slug)
         if known is not None:
             return known
+        found = self.found[brief.slug] = self._of(brief)
+        self.computed += 1
+        return found
+
+    def _of(self, brief: Brief) -> tuple[str, ...]:
         here = self.rank[brief.slug]
         points: Counter[int] = Counter()
         for kind, ids, weight in (("person", brief.leaders, 2), ("topic", brief.topics, 1)):
@@ -50,9 +64,7 @@ class Related:
         size = len(self.order)
         # One integer per candidate orders by (more points, nearer in time, lower rank).
         keys = sorted((-score * size + abs(rank - here)) * size + rank for rank, score in points.items())
-        self.computed += 1
-        found = self.found[brief.slug] = tuple(self.order[key % size] for key in keys[:RELATED_MAX])
-        return found
+        return tuple(self.order[key % size] for key in keys[:RELATED_MAX])
 
 
 def shape(site: Site) -> tuple[object, ...]:

@@ -17,7 +17,6 @@ Rows are pickles written by this program into the project's own cache folder (as
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import os
 import pickle
@@ -82,8 +81,8 @@ def freeze(page: Page, registry: Registry, refs: list[object] | None = None) -> 
     """A page's context as a stored row; None when it holds something a row cannot.
 
     Each brief, person and topic the row names by id is added to `refs` in the order it occurs,
-    and a brief page's own body is left out (`BODY`): with the row's bytes, which depend only on
-    the values in it, they make the page's fingerprint (pagememo.Fingerprints.of)."""
+    and a brief page's own body is left out (`BODY`): with the row's bytes they make the page's
+    fingerprint (pagememo.Fingerprints.of)."""
     slugs: dict[str, None] = {}
     context = page.context
     brief = context.get("brief")
@@ -92,15 +91,12 @@ def freeze(page: Page, registry: Registry, refs: list[object] | None = None) -> 
     named: list[object] = [] if refs is None else refs
     try:
         frozen = _freeze(context, registry, slugs, named)
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.fast = True  # no memo: the bytes depend on the values only, not on which are one object
-        pickler.dump((page.template, frozen))
+        data = pickle.dumps((page.template, frozen), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - unusual values: the page has no row, and a touch-up needing it builds in full
         return None
     if any("\n" in slug for slug in slugs):
         return None
-    return Row(buffer.getvalue(), "\n" + "".join(f"{slug}\n" for slug in slugs))
+    return Row(data, "\n" + "".join(f"{slug}\n" for slug in slugs))
 
 
 def _freeze(value: Any, registry: Registry, slugs: dict[str, None], refs: list[object]) -> object:

@@ -232,14 +232,17 @@ def _people(root: Path, args: argparse.Namespace) -> int:
 def progress_bar(task: str, stages: int, quiet: bool = False, stream: TextIO | None = None,
                  delay: float = PROGRESS_DELAY) -> Iterator[Callable[[str], None]]:
     """A tqdm bar over a task's stages on stderr, shown only on a terminal and after `delay` seconds."""
+    out = stream or sys.stderr
+    if quiet or not out.isatty():
+        yield lambda stage: None  # no bar: not even tqdm's import (20 ms a build need not pay)
+        return
     from tqdm import tqdm  # type: ignore[import-untyped]
 
     class Bar(tqdm):  # type: ignore[misc]
         monitor_interval = 0  # no monitor thread: a build forks workers only from a single-threaded process
 
-    out = stream or sys.stderr
     bar = Bar(total=stages, desc=task, unit="stage", file=out, delay=delay, leave=False, mininterval=0,
-               disable=quiet or not out.isatty(), bar_format="{desc}: {bar} {n_fmt}/{total_fmt}{postfix}")
+               bar_format="{desc}: {bar} {n_fmt}/{total_fmt}{postfix}")
     started = [False]
 
     def step(stage: str) -> None:

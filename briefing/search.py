@@ -9,7 +9,6 @@ Pagefind is pinned (pyproject.toml) to 1.4.0, whose output is byte-stable for th
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import contextlib
 import hashlib
@@ -96,6 +95,8 @@ def _write_cache(cache_dir: Path, key: str, found: Sequence[OutputFile]) -> None
 def _search_files(pages: Sequence[OutputFile], lang: str, background: bool = False,
                   hold: threading.Event | None = None) -> list[OutputFile]:
     """Run Pagefind over `pages`."""
+    import asyncio  # here, as in the functions below: 30 ms that a build without search need not pay
+
     try:
         bundle = _run(asyncio.wait_for(_index(pages, lang, background, hold), TIMEOUT))
     except FileNotFoundError as exc:
@@ -134,6 +135,7 @@ def _service_class(background: bool = False) -> Any:
     any size, and hands each to its request the same way. Pagefind is pinned, and
     tests/test_search.py builds with it, so a change in the client shows up there.
     """
+    import asyncio
     import base64
     import json
 
@@ -189,6 +191,8 @@ def _service_class(background: bool = False) -> Any:
 async def _held(hold: threading.Event, pid: int | None) -> None:
     """Wait while `hold` is set, with Pagefind itself stopped (SIGSTOP), so that on a machine with
     few cores serve's rebuild has them all; it continues where it was."""
+    import asyncio
+
     stopped = False
     try:
         if pid is not None and hasattr(signal, "SIGSTOP"):
@@ -210,6 +214,8 @@ def _lowest_priority() -> None:
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to the end, also when this thread already runs an event loop (serve)."""
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -22,9 +22,9 @@ Spot = tuple[int, int]  # (file line, column), both 1-based
 
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
 _ITEM = re.compile(r"( *)- +")
-# anything YAML would not read as plain single-line text here: not printable, line breaks other
-# than \n, a byte-order mark, a tab (YAML's whitespace rules for it differ by place)
-_UNSUPPORTED = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# anything YAML would not read as plain text here: what it does not print (controls, surrogates,
+# U+FFFE/U+FFFF), line breaks other than \n, a byte-order mark, a tab (its rules differ by place)
+_UNSUPPORTED = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers  # what a plain value would mean, by first character
 _ANY_START = tuple(_RESOLVERS.get(None, ()))  # and those for any first character (none in PyYAML 6)

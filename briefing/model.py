@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 import struct
 import sys
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import cast
 
 from .errors import Problem
 
@@ -173,6 +174,28 @@ class Brief:
     def column_of(self, key: str) -> int | None:
         """The column of a front-matter path, if known."""
         return self.spots.column(key)
+
+    def __reduce__(self) -> tuple[Callable[[tuple[object, ...]], Brief], tuple[tuple[object, ...]]]:
+        """Pickled as one flat tuple, the path as text and the spots as their two parts: briefs
+        cross processes and caches by the ten thousand, and the default way costs twice as long."""
+        values: list[object] = [getattr(self, name) for name in _BRIEF_FIELDS]
+        values[_PATH] = None if self.path is None else str(self.path)
+        values[_SPOTS] = (self.spots.keys, self.spots.places)
+        return _brief, (tuple(values),)
+
+
+_BRIEF_FIELDS = tuple(f.name for f in fields(Brief))
+_PATH, _SPOTS = _BRIEF_FIELDS.index("path"), _BRIEF_FIELDS.index("spots")
+
+
+def _brief(values: tuple[object, ...]) -> Brief:
+    """A brief from what Brief.__reduce__ gives (its spots' keys interned again: shared by briefs alike)."""
+    found = list(values)
+    if found[_PATH] is not None:
+        found[_PATH] = Path(found[_PATH])  # type: ignore[arg-type]
+    keys, places = cast(tuple[str, bytes], found[_SPOTS])
+    found[_SPOTS] = Spots(sys.intern(keys), places)
+    return Brief(*found)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import time
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from briefing.briefs import dump_brief, parse_brief
+from briefing.briefs import dump_brief, parse_brief, without_body
 from briefing.errors import ProblemsError
 from briefing.model import Brief, Person, Quote
 from briefing.pipeline import build
@@ -227,6 +228,13 @@ def test_briefs_with_the_same_keys_share_one_key_string_and_survive_a_pickle() -
     back = pickle.loads(pickle.dumps([one, two]))
     assert back[0].spots.keys is back[1].spots.keys
     assert back[1].line_of("leaders.1") == 6 and back[1].column_of("topics.0") == 10
+    apart = pickle.loads(pickle.dumps(two))  # from another process's pickle: still one string
+    assert apart.spots.keys is one.spots.keys
+    for brief in (one, without_body(two), dataclasses.replace(one, path=None)):
+        again = pickle.loads(pickle.dumps(brief))
+        for field in dataclasses.fields(brief):  # path and spots too, which == leaves out
+            assert getattr(again, field.name) == getattr(brief, field.name), field.name
+            assert type(getattr(again, field.name)) is type(getattr(brief, field.name)), field.name
 
 
 def test_a_brief_without_its_body_reads_it_back_from_its_file_and_refuses_a_changed_file(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
+from markdown_it.rules_core import StateCore, normalize
 from markupsafe import Markup
 
 XREF = re.compile(r"^(person|topic|brief):([^#\s]*)(#.*)?$")
@@ -61,10 +61,18 @@ def _xref_rule(state: StateCore) -> None:
             token.attrSet("href", relative(target + fragment, from_url))
 
 
+def _normalize_rule(state: StateCore) -> None:
+    """markdown-it's own `normalize` (CR LF and CR to LF, NUL to U+FFFD), run only when the text
+    holds a CR or a NUL: its two regex passes over a clean 6 KB body cost 20 µs and change nothing."""
+    if "\r" in state.src or "\0" in state.src:
+        normalize(state)
+
+
 def make_markdown() -> MarkdownIt:
     """A js-default (raw HTML off) renderer with safe links and the cross-reference rule."""
     md = MarkdownIt("js-default", {"typographer": False})
     md.validateLink = _validate_link  # type: ignore[method-assign]
+    md.core.ruler.at("normalize", _normalize_rule)
     md.core.ruler.push("xref", _xref_rule)
     return md
 

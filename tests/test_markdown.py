@@ -71,3 +71,12 @@ def test_entities_are_not_double_escaped() -> None:
     assert "a\u00a0b" in html and "&amp;nbsp;" not in html
     assert "&quot;straight&quot; 'quotes'" in html and "\u201c" not in html
     assert make_markdown().options["typographer"] is False
+
+
+@pytest.mark.parametrize("text", ["a\r\nb\rc\n\nd", "x\0y *z*", "plain *em*\n\n- list\n- two", "\r\r\n\0\0", "",
+                                  "line\r\n\r\n```\r\ncode\0\r\n```\r\n"])
+def test_line_endings_and_nul_are_normalised_as_markdown_it_does(text: str) -> None:
+    from markdown_it import MarkdownIt
+
+    env = {"resolve": lambda kind, ident: None, "from_url": "/", "relative": urls.relative, "unresolved": []}
+    assert make_markdown().render(text, env) == MarkdownIt("js-default", {"typographer": False}).render(text)

@@ -103,15 +103,18 @@ class MarkdownCache:
         key = hashlib.sha256(f"{from_url}\0{text}".encode()).hexdigest()
         hit = self.cache.get(key)
         if hit is None:
-            env: dict[str, Any] = {
-                "resolve": self.resolve, "from_url": from_url,
-                "relative": self.relative, "unresolved": [],
-            }
-            self.refused = []
-            html = self.md.render(text, env)
-            hit = Rendered(Markup(html), tuple(env["unresolved"]), tuple(_lines_of(text, self.refused)))  # noqa: S704 - raw HTML off
-            self.cache[key] = hit
+            hit = self.cache[key] = self.render_anew(text, from_url)
         return hit
+
+    def render_anew(self, text: str, from_url: str) -> Rendered:
+        """`render`, without looking in the cache or adding to it."""
+        env: dict[str, Any] = {
+            "resolve": self.resolve, "from_url": from_url,
+            "relative": self.relative, "unresolved": [],
+        }
+        self.refused = []
+        html = self.md.render(text, env)
+        return Rendered(Markup(html), tuple(env["unresolved"]), tuple(_lines_of(text, self.refused)))  # noqa: S704 - raw HTML off
 
     def _validate(self, url: str) -> bool:
         ok = _validate_link(url)

@@ -75,8 +75,7 @@ class TrackingMarkdown(MarkdownCache):
             self.hits += 1
             return entry[0]
         self._seen = []
-        self.cache.clear()  # the parent's per-build cache is not consulted across builds
-        rendered = super().render(text, from_url)
+        rendered = self.render_anew(text, from_url)  # not the per-build cache: this one outlives builds
         self.entries[key] = (rendered, tuple(self._seen))
         self.fresh.add(key)
         return rendered

@@ -68,7 +68,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
         build(root), shutil.copy(root / "related.keep", root / RELATED_CACHE),
         edit(root / BRIEF, "leaders:\n", "leaders:\n- carol-li\n- carol-li\n")),
     "compiled templates damaged": lambda root: damage_compiled(root),
-    "markdown shard damaged": lambda root: [p.write_text("{") for p in (root / MARKDOWN_CACHE).glob("*.json")],
+    "markdown shard damaged": lambda root: [p.write_text("{") for p in (root / MARKDOWN_CACHE).glob("*.pickle")],
 }
 
 
@@ -139,11 +139,11 @@ def test_a_store_of_another_code_version_is_not_used(site_root: Path, monkeypatc
 
 def test_a_body_edit_reuses_the_saved_related_briefs_and_one_markdown_shard(site_root: Path) -> None:
     build(site_root)
-    shards = {p.name: p.stat().st_mtime_ns for p in (site_root / MARKDOWN_CACHE).glob("*.json")}
+    shards = {p.name: p.stat().st_mtime_ns for p in (site_root / MARKDOWN_CACHE).glob("*.pickle")}
     assert len(shards) > 1
     edit(site_root / BRIEF, "to discuss", "to talk about")
     build(site_root)
-    after = {p.name: p.stat().st_mtime_ns for p in (site_root / MARKDOWN_CACHE).glob("*.json")}
+    after = {p.name: p.stat().st_mtime_ns for p in (site_root / MARKDOWN_CACHE).glob("*.pickle")}
     assert sum(after[name] != shards[name] for name in shards) == 1
     config, registry = load_config(site_root / "site.yaml")
     site = load_site(site_root, config, registry)

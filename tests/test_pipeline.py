@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 from pathlib import Path
 
 import pytest
@@ -148,7 +149,7 @@ def test_strict_turns_warnings_into_errors(site_root: Path) -> None:
 
 def test_markdown_cache_on_disk_gives_the_same_site_and_follows_the_registry(site_root: Path, tmp_path: Path) -> None:
     build(site_root, out_dir=tmp_path / "cold")
-    assert list((site_root / ".briefing-cache" / "markdown").glob("*.json"))
+    assert list((site_root / ".briefing-cache" / "markdown").glob("*.pickle"))
     build(site_root, out_dir=tmp_path / "warm")
     assert manifest(tmp_path / "warm") == manifest(tmp_path / "cold")
     # a cached body whose cross-reference no longer resolves must be rendered again, and fail
@@ -163,8 +164,13 @@ def test_markdown_cache_on_disk_gives_the_same_site_and_follows_the_registry(sit
 
 def test_a_corrupt_markdown_cache_is_ignored(site_root: Path, tmp_path: Path) -> None:
     build(site_root, out_dir=tmp_path / "cold")
-    for shard in (site_root / ".briefing-cache" / "markdown").glob("*.json"):
-        shard.write_text('{"version": 1, "entries": [{"url": 3}]}')
+    shards = sorted((site_root / ".briefing-cache" / "markdown").glob("*.pickle"))
+    assert shards
+    version = pickle.loads(shards[0].read_bytes())[0]
+    damage = [b"{", pickle.dumps((version, [("/x/", "h", 3)])), pickle.dumps((version, [(1, 2, 3, [(1,)], (), ())])),
+              pickle.dumps(["not", "a", "shard"]), pickle.dumps((version, None)), b""]
+    for n, shard in enumerate(shards):
+        shard.write_bytes(damage[n % len(damage)])
     build(site_root, out_dir=tmp_path / "again")
     assert manifest(tmp_path / "again") == manifest(tmp_path / "cold")
 

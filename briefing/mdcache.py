@@ -112,6 +112,7 @@ class TrackingMarkdown(MarkdownCache):
                 tmp = target.with_suffix(".tmp")
                 tmp.write_bytes(pickle.dumps((_renderer_version(), entries), protocol=pickle.HIGHEST_PROTOCOL))
                 tmp.replace(target)
+                target.with_suffix(".json").unlink(missing_ok=True)  # the same shard as earlier code wrote it (JSON)
         except OSError as exc:
             log.warning("markdown cache not written: %s", exc)
 

@@ -198,3 +198,14 @@ def test_a_brief_saved_while_the_build_runs_fails_it_by_name_and_the_output_stay
     build(site_root)  # the next build shows the saved text
     page = site_root / "output/briefs" / victim.stem / "index.html"
     assert "A paragraph saved mid-build." in page.read_text(encoding="utf-8")
+
+
+def test_markdown_shards_left_as_json_by_earlier_code_are_removed(site_root: Path, tmp_path: Path) -> None:
+    folder = site_root / ".briefing-cache" / "markdown"
+    folder.mkdir(parents=True)
+    legacy = [folder / f"{n:02d}.json" for n in range(32)]
+    for path in legacy:
+        path.write_text('{"version": "old", "entries": []}')
+    build(site_root, out_dir=tmp_path / "out")
+    written = {p.stem for p in folder.glob("*.pickle")}
+    assert written and not any(p.exists() for p in legacy if p.stem in written)

@@ -12,8 +12,6 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from slugify import slugify
-
 SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}\Z")  # \Z: `$` would also accept a final newline
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\Z")
 
@@ -161,5 +159,8 @@ def tag_uri(target: str, base_url: str, site_name: str) -> str:
 TAG_DATE = "2025"  # the tag URI's date: fixed, so ids never depend on when a site was built
 
 
+@functools.lru_cache(maxsize=16)
 def _label(name: str) -> str:
+    from slugify import slugify  # here: only feeds of a site without a host need it (12 ms to import)
+
     return slugify(name, max_length=63, word_boundary=True) or "briefing"

@@ -177,10 +177,13 @@ def _updated(briefs: list[Brief]) -> str:
 
 
 def _feed(url: str, feed_for: str, title: str, briefs: list[Brief], people: Mapping[str, Person]) -> Page:
-    """An Atom feed page: the newest FEED_ENTRIES of `briefs`, for the page at `feed_for`."""
+    """An Atom feed page: the newest FEED_ENTRIES of `briefs`, for the page at `feed_for`, with the
+    people they name (`people`: id -> person; not the whole registry, which every feed would then hold)."""
+    shown = briefs[:FEED_ENTRIES]
+    named = {pid: people[pid] for brief in shown for pid in brief.leaders}
     return Page(url, "feed.xml", {
-        "feed_title": title, "feed_for": feed_for, "briefs": briefs[:FEED_ENTRIES],
-        "people": people, "updated": _updated(briefs),
+        "feed_title": title, "feed_for": feed_for, "briefs": shown,
+        "people": dict(sorted(named.items())), "updated": _updated(briefs),
     })
 
 

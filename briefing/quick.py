@@ -17,6 +17,7 @@ Rows are pickles written by this program into the project's own cache folder (as
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import os
 import pickle
@@ -99,9 +100,14 @@ def freeze(page: Page, registry: Registry, refs: list[object] | None = None) -> 
     return Row(data, "\n" + "".join(f"{slug}\n" for slug in slugs))
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None), Markup, datetime.date})  # kept as they are
+
+
 def _freeze(value: Any, registry: Registry, slugs: dict[str, None], refs: list[object]) -> object:
     """`value` with each brief, registered person and topic replaced by slice(kind, id)."""
     kind = type(value)
+    if kind in _LEAVES:
+        return value
     if kind is Brief:
         slugs[value.slug] = None
         refs.append(value)

@@ -58,7 +58,7 @@ class Fingerprints:
     def of(self, page: Page, row: bytes, refs: Sequence[object]) -> bytes:
         """The page's fingerprint from its stored row (quick.freeze: the context, with briefs, people
         and topics named by id) and the objects the row names, in order (`refs`)."""
-        digest = hashlib.blake2b(self.base, digest_size=20)
+        digest = hashlib.sha256(self.base)  # not blake2b: SHA-256 runs in hardware here, twice as fast over a body
         digest.update(f"\0{page.url}\0{page.template}\0".encode())
         digest.update(len(row).to_bytes(8, "little"))
         digest.update(row)

@@ -72,7 +72,7 @@ class _Reader:
             self.spots[key] = (row + self.offset, 1)
             rest = line[match.end():]
             self.at += 1
-            if rest == "" or rest.isspace():  # a block list follows
+            if rest == "":  # a block list follows (_KEY took any spaces after the colon)
                 data[key] = self.sequence(key)
             elif rest.rstrip() == "[]":
                 self.spots[key + "="] = (row + self.offset, match.end() + 1)
@@ -120,7 +120,7 @@ class _Reader:
                 raise _Declined
             key = _text_key(match.group(1))
             rest = line[match.end():]
-            if key in item or rest == "" or rest.isspace() or rest.rstrip() == "[]":
+            if key in item or rest == "" or rest.rstrip() == "[]":
                 raise _Declined  # nested lists and empty values are PyYAML's
             item[key] = self.scalar(rest, column)
             if self.at >= len(self.lines):

@@ -11,15 +11,18 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore, normalize
 from markupsafe import Markup
 
 from . import mdfast
 
+if TYPE_CHECKING:  # markdown-it is imported when a body first needs it (a plain body does not)
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+
 XREF = re.compile(r"^(person|topic|brief):([^#\s]*)(#.*)?$")
+PLAIN_XREF = re.compile(r"(?:person|topic|brief):[a-z0-9-]+(?:#[a-z0-9-]*)?\Z")  # normalizeLink keeps these as they are
 SAFE_SCHEME = re.compile(r"^(https?:|mailto:|person:|topic:|brief:|#|/|\.|[^:/?#]*([/?#]|$))", re.I)
 
 Resolver = Callable[[str, str], str | None]  # (kind, id) -> site URL, or None when unknown
@@ -68,11 +71,15 @@ def _normalize_rule(state: StateCore) -> None:
     """markdown-it's own `normalize` (CR LF and CR to LF, NUL to U+FFFD), run only when the text
     holds a CR or a NUL: its two regex passes over a clean 6 KB body cost 20 µs and change nothing."""
     if "\r" in state.src or "\0" in state.src:
+        from markdown_it.rules_core import normalize
+
         normalize(state)
 
 
 def make_markdown() -> MarkdownIt:
     """A js-default (raw HTML off) renderer with safe links and the cross-reference rule."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("js-default", {"typographer": False})
     md.validateLink = _validate_link  # type: ignore[method-assign]
     md.core.ruler.at("normalize", _normalize_rule)
@@ -93,16 +100,22 @@ def _lines_of(text: str, needles: list[str]) -> list[tuple[int, str]]:
 class MarkdownCache:
     """Renders bodies once per (content, page URL) hash."""
 
-    def __init__(self, md: MarkdownIt, resolve: Resolver, relative: Callable[[str, str], str],
-                 fast: bool = True):
-        self.md = md
+    def __init__(self, resolve: Resolver, relative: Callable[[str, str], str], fast: bool = True):
+        self._md: MarkdownIt | None = None  # made when a body first needs markdown-it
         self.fast = fast  # plain bodies through `mdfast`; False: markdown-it renders everything
         self.normalized: dict[str, str] = {}
         self.refused: list[str] = []
-        md.validateLink = self._validate  # type: ignore[method-assign]
         self.resolve = resolve
         self.relative = relative
         self.cache: dict[str, Rendered] = {}
+
+    @property
+    def md(self) -> MarkdownIt:
+        """The markdown-it renderer (make_markdown's), its links validated by this cache."""
+        if self._md is None:
+            self._md = make_markdown()
+            self._md.validateLink = self._validate  # type: ignore[method-assign]
+        return self._md
 
     def render(self, text: str, from_url: str) -> Rendered:
         """HTML for `text` as it appears on the page at `from_url`."""
@@ -135,7 +148,8 @@ class MarkdownCache:
         link markdown-it would refuse (it shows such a link as text, and reports it)."""
         href = self.normalized.get(target)
         if href is None:
-            href = self.normalized[target] = self.md.normalizeLink(target)
+            plain = PLAIN_XREF.match(target)  # spares importing markdown-it for a plain body's links
+            href = self.normalized[target] = target if plain else self.md.normalizeLink(target)
         if not _validate_link(href):
             return None
         match = XREF.match(href)

@@ -20,7 +20,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from . import urls
-from .markdown import MarkdownCache, Rendered, make_markdown
+from .markdown import MarkdownCache, Rendered
 from .model import Site
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class TrackingMarkdown(MarkdownCache):
     """A MarkdownCache that outlives one build: each entry remembers the ids it looked up."""
 
     def __init__(self) -> None:
-        super().__init__(make_markdown(), self._lookup, urls.relative)
+        super().__init__(self._lookup, urls.relative)
         self.known: Mapping[str, Mapping[str, object]] = {}
         self.entries: dict[tuple[str, str], tuple[Rendered, tuple[Lookup, ...]]] = {}  # (url, text)
         self.stored: dict[tuple[str, str], tuple[Rendered, tuple[Lookup, ...]]] = {}  # (url, text's hash)
@@ -166,10 +166,12 @@ def _text_digest(text: str) -> str:
 
 @functools.cache
 def _renderer_version() -> str:
-    """Changes whenever the Markdown renderer could: markdown-it's version and our markdown.py."""
-    import markdown_it
+    """Changes whenever the Markdown renderer could: markdown-it's version (its `__init__.py`,
+    found without importing it) and our markdown.py and mdfast.py."""
+    import importlib.util
 
-    from . import markdown
+    from . import markdown, mdfast
 
-    source = Path(markdown.__file__).read_bytes()
-    return hashlib.sha256(markdown_it.__version__.encode() + b"\0" + source).hexdigest()[:16]
+    spec = importlib.util.find_spec("markdown_it")
+    files = [spec.origin if spec and spec.origin else "", markdown.__file__, mdfast.__file__]
+    return hashlib.sha256(b"\0".join(Path(name).read_bytes() for name in files)).hexdigest()[:16]

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from . import urls
 from .errors import Problem, ProblemsError, did_you_mean
-from .markdown import MarkdownCache, make_markdown
+from .markdown import MarkdownCache
 from .model import Brief, Page, Person, Site, Topic
 from .related import Related
 from .text import clip
@@ -210,7 +210,7 @@ def markdown_cache(known: Mapping[str, Collection[str]]) -> MarkdownCache:
     def resolve(kind: str, ident: str) -> str | None:
         return urls.url_for(kind, ident) if ident in known[kind] else None
 
-    return MarkdownCache(make_markdown(), resolve, urls.relative)
+    return MarkdownCache(resolve, urls.relative)
 
 def _markdown(md: MarkdownCache, text: str, url: str, path: Path | None, brief: Brief | None,
               known: Mapping[str, Mapping[str, object]], problems: list[Problem],

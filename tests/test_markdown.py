@@ -11,8 +11,7 @@ KNOWN = {"person": {"to-lam"}, "topic": {"maritime"}, "brief": {"2025-04-14-x"}}
 
 
 def render(text: str, page: str = "/briefs/a/") -> tuple[str, tuple[tuple[int, str], ...]]:
-    cache = MarkdownCache(make_markdown(),
-                          lambda kind, ident: urls.url_for(kind, ident) if ident in KNOWN[kind] else None,
+    cache = MarkdownCache(lambda kind, ident: urls.url_for(kind, ident) if ident in KNOWN[kind] else None,
                           urls.relative)
     result = cache.render(text, page)
     return result.html, result.unresolved

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from briefing import mdfast, urls
 from briefing.briefs import split_front_matter
-from briefing.markdown import MarkdownCache, Rendered, make_markdown
+from briefing.markdown import PLAIN_XREF, MarkdownCache, Rendered, make_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
@@ -30,7 +32,7 @@ def _cases() -> list[tuple[str, str, str]]:
 def _cache(fast: bool) -> MarkdownCache:
     def resolve(kind: str, ident: str) -> str | None:
         return urls.url_for(kind, ident) if ident in KNOWN[kind] else None
-    return MarkdownCache(make_markdown(), resolve, urls.relative, fast=fast)
+    return MarkdownCache(resolve, urls.relative, fast=fast)
 
 
 def _both(text: str) -> tuple[bool, Rendered, Rendered]:
@@ -95,3 +97,30 @@ def test_mutated_bodies_render_as_markdown_it_renders_them() -> None:
         taken += took
         declined += not took
     assert taken > 400 and declined > 400, (taken, declined)
+
+
+def test_plain_cross_references_are_what_markdown_it_makes_of_them() -> None:
+    # `_link` takes such targets as they are, without importing markdown-it for normalizeLink
+    md = make_markdown()
+    rng = random.Random(3)
+    alphabet = "abcxyz0189-"
+    targets = ["person:to-lam", "topic:a", "brief:2025-04-14-x#related", "brief:x#", "person:-"]
+    targets += [f"{rng.choice(['person', 'topic', 'brief'])}:{''.join(rng.choices(alphabet, k=rng.randint(1, 12)))}"
+                + rng.choice(["", "#", "#" + "".join(rng.choices(alphabet, k=5))]) for _ in range(500)]
+    for target in targets:
+        assert PLAIN_XREF.match(target), target
+        assert md.normalizeLink(target) == target
+    for other in ["Person:x", "person:X", "person:a b", "person:é", "person:a%20b", "topic:a#B", "http://x"]:
+        assert not PLAIN_XREF.match(other)
+
+
+def test_a_plain_body_is_rendered_without_importing_markdown_it() -> None:
+    # markdown-it's import (about 20 ms, most of it compiling its patterns) is part of every
+    # one-brief rebuild's wait; a plain body must not need it
+    code = ("import sys; from briefing.markdown import MarkdownCache; "
+            "cache = MarkdownCache(lambda kind, ident: '/people/x/', lambda url, page: url); "
+            "html = cache.render('Talks.\\n\\nSee [Lam](person:to-lam).\\n', '/briefs/a/').html; "
+            "assert html == '<p>Talks.</p>\\n<p>See <a href=\"/people/x/\">Lam</a>.</p>\\n', html; "
+            "assert 'markdown_it' not in sys.modules; "
+            "cache.render('*a*', '/briefs/a/'); assert 'markdown_it' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 import pytest
+from markupsafe import Markup
 
 from briefing.errors import ProblemsError
 from briefing.pipeline import build
-from briefing.render import BODY_HINT, long_date, make_env
+from briefing.render import BODY_HINT, _escape_output, long_date, make_env
 
 
 def problems(root: Path) -> list[str]:
@@ -147,3 +149,46 @@ def test_template_calls_behave_as_in_jinja(tmp_path: Path, template: str, expect
         page_url="/briefs/x/", site=None, d=datetime.date(2025, 4, 15), f=lambda: "x", stop=stop, k=Callable(),
         seen=jinja2.pass_context(lambda c: c["x"]), env_fn=jinja2.pass_environment(lambda e: "env"), ev_fn=jinja2.pass_eval_context(lambda e: "ev"))
     assert out == expected
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<em>own</em>"
+
+    def __str__(self) -> str:
+        return "<not used>"
+
+
+ESCAPED = ["<script>\"'&</script>", Markup("<b>kept</b> &amp;"), 5, 1.5, None, True, _Html(), "", "plain"]
+
+
+@pytest.mark.parametrize("template", [
+    "{{ x }}",
+    "{% set y %}<i>{{ x }}</i>{% endset %}{{ y }} {{ y|length }}",
+    "{% macro m(a) %}<b>{{ a }}</b>{% endmacro %}{{ m(x) }} {{ m(x)|upper }}",
+    "{% macro w() %}[{{ caller() }}]{% endmacro %}{% call w() %}{{ x }}{% endcall %}",
+    "{{ x ~ '<' }} {{ '<' ~ x }}",
+    "{{ x|e }} {{ x|safe }} {{ x|string }} {{ x|forceescape }}",
+    "{% filter upper %}{{ x }}&{% endfilter %}",
+    "{% autoescape false %}{{ x }}{% endautoescape %}{{ x }}",
+    "{{ [x, '<']|join(',') }} {{ x|string|replace('<', '[') }}",
+    "{{ x if x else '<none>' }}",
+    "{% for c in [x, x] %}{{ loop.index }}{{ c }}{% endfor %}",
+])
+def test_output_is_escaped_as_jinja_escapes_it(tmp_path: Path, template: str) -> None:
+    # make_env's templates escape `{{ }}` output with their own function (a str, not a Markup)
+    plain = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                               trim_blocks=True, lstrip_blocks=True)
+    ours = make_env(tmp_path)
+    for value in ESCAPED:
+        assert ours.from_string(template).render(x=value) == plain.from_string(template).render(x=value)
+
+
+def test_an_undefined_output_fails_as_in_jinja(tmp_path: Path) -> None:
+    with pytest.raises(jinja2.UndefinedError, match="'missing' is undefined"):
+        make_env(tmp_path).from_string("{{ missing }}").render()
+
+
+@pytest.mark.parametrize("value", ESCAPED)
+def test_escape_output_is_markupsafe_escape_as_text(value: object) -> None:
+    assert _escape_output(value) == str(markupsafe.escape(value))

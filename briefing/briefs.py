@@ -10,8 +10,6 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import Problem, ProblemsError, did_you_mean, printable
 from .model import Brief, Person, Quote, Spots
 from .yamlsafe import load_mapping
@@ -43,7 +41,6 @@ def without_controls(text: str) -> str:
 
 
 MAX_FRONT_MATTER = 64 * 1024
-_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def slug_problem(slug: str) -> str | None:
@@ -83,8 +80,10 @@ def dump_brief(brief: Brief) -> str:
         del data["date_basis"]
     if not brief.people:
         del data["people"]
+    import yaml  # only ingest and `new` write briefs: reading one needs no PyYAML
+
     front = yaml.dump(
-        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100_000,
+        data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False, allow_unicode=True, width=100_000,
         default_flow_style=False,
     )
     body = brief.body.strip("\n")

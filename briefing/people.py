@@ -7,8 +7,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .config import load_config
 from .errors import Problem, ProblemsError
 from .model import Brief, Person
@@ -70,6 +68,8 @@ def add_to_registry(site_yaml: Path, section: str, ident: str, fields: Mapping[s
     The file is re-read afterwards; if it no longer loads or lacks the entry, it is put back as it was.
     """
     text = site_yaml.read_text(encoding="utf-8")
+    import yaml  # adding a person is rare: every build imports this module
+
     block = yaml.safe_dump({ident: dict(fields)}, sort_keys=False, allow_unicode=True, default_flow_style=None,
                            width=1000)
     indented = "".join(f"  {line}\n" for line in block.splitlines())

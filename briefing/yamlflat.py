@@ -16,8 +16,6 @@ import functools
 import re
 from typing import Any
 
-import yaml
-
 Spot = tuple[int, int]  # (file line, column), both 1-based
 
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
@@ -26,8 +24,47 @@ _ITEM = re.compile(r"( *)- +")
 # U+FFFE/U+FFFF), line breaks other than \n, a byte-order mark, a tab (its rules differ by place)
 _UNSUPPORTED = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers  # what a plain value would mean, by first character
-_ANY_START = tuple(_RESOLVERS.get(None, ()))  # and those for any first character (none in PyYAML 6)
+# PyYAML's implicit resolvers (yaml/resolver.py, YAML 1.1): what a plain value means, tried in this
+# order among those listed for its first character. Copied so that reading a brief does not import
+# PyYAML (about 14 ms of a one-brief rebuild); tests/test_yamlflat.py checks them against PyYAML's.
+_IMPLICIT = (
+    ("tag:yaml.org,2002:bool", r'''^(?:yes|Yes|YES|no|No|NO
+                    |true|True|TRUE|false|False|FALSE
+                    |on|On|ON|off|Off|OFF)$''', re.X, "yYnNtTfFoO"),
+    ("tag:yaml.org,2002:float", r'''^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$''', re.X, "-+0123456789."),
+    ("tag:yaml.org,2002:int", r'''^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+
+                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$''', re.X, "-+0123456789"),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", 0, "<"),
+    ("tag:yaml.org,2002:null", r'''^(?: ~
+                    |null|Null|NULL
+                    | )$''', re.X, ("~", "n", "N", "")),
+    ("tag:yaml.org,2002:timestamp", r'''^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+                    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+                     (?:[Tt]|[ \t]+)[0-9][0-9]?
+                     :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+                     (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$''', re.X, "0123456789"),
+    ("tag:yaml.org,2002:value", r"^(?:=)$", 0, "="),
+    ("tag:yaml.org,2002:yaml", r"^(?:!|&|\*)$", 0, "!&*"),
+)
+
+
+def _by_first_character() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """The resolvers keyed as PyYAML keys them: by first character, in the order they were added."""
+    table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for tag, pattern, flags, firsts in _IMPLICIT:
+        for first in firsts:
+            table.setdefault(first, []).append((tag, re.compile(pattern, flags)))
+    return table
+
+
+_RESOLVERS = _by_first_character()
 _STR, _NULL, _TIMESTAMP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"
 
 
@@ -196,7 +233,7 @@ def _single_quoted(pieces: list[str]) -> str:
 @functools.lru_cache(maxsize=4096)  # keys, ids and dates recur in every brief
 def _resolve(value: str) -> str:
     """The tag YAML 1.1 gives a plain value (as PyYAML's resolver does)."""
-    for tag, pattern in (*_RESOLVERS.get(value[:1], ()), *_ANY_START):
+    for tag, pattern in _RESOLVERS.get(value[:1], ()):
         if pattern.match(value):
             return str(tag)
     return _STR

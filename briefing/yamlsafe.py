@@ -2,55 +2,61 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from . import yamlflat
 from .errors import Problem, ProblemsError
 
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:  # PyYAML is imported when a text needs it: yamlflat reads plain front matter itself
+    import yaml
 
 
-class _Loader(_Base):  # type: ignore[misc]
-    """Safe loader that refuses aliases and duplicate keys; timestamps stay text."""
+@functools.cache
+def _loader_class() -> type[Any]:
+    """PyYAML's C safe loader (its Python one when the C one is missing), refusing aliases and
+    duplicate keys, with timestamps kept as text."""
+    import yaml
 
-    def __init__(self, stream: str, path: Path, line_offset: int) -> None:
-        super().__init__(stream)
-        self.path = path
-        self.line_offset = line_offset
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def _line(self, node: yaml.Node) -> int:
-        return int(node.start_mark.line) + 1 + self.line_offset
+    class Loader(base):  # type: ignore[misc]
+        def __init__(self, stream: str, path: Path, line_offset: int) -> None:
+            super().__init__(stream)
+            self.path = path
+            self.line_offset = line_offset
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects:
-            raise ProblemsError(
-                [Problem(self.path, self._line(node), "YAML anchors/aliases are not allowed (anchor defined here)")]
-            )
-        return super().construct_object(node, deep=deep)
+        def _line(self, node: yaml.Node) -> int:
+            return int(node.start_mark.line) + 1 + self.line_offset
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[str, int] = {}
-        for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue
-            line = self._line(key_node)
-            if key_node.value in seen:
-                message = f"duplicate key '{key_node.value}' (first at line {seen[key_node.value]})"
-                column = int(key_node.start_mark.column) + 1
-                raise ProblemsError([Problem(self.path, line, message, column)])
-            seen[key_node.value] = line
-        return dict(super().construct_mapping(node, deep=deep))
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            if node in self.constructed_objects:
+                raise ProblemsError(
+                    [Problem(self.path, self._line(node), "YAML anchors/aliases are not allowed (anchor defined here)")]
+                )
+            return super().construct_object(node, deep=deep)
+
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            seen: dict[str, int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                line = self._line(key_node)
+                if key_node.value in seen:
+                    message = f"duplicate key '{key_node.value}' (first at line {seen[key_node.value]})"
+                    column = int(key_node.start_mark.column) + 1
+                    raise ProblemsError([Problem(self.path, line, message, column)])
+                seen[key_node.value] = line
+            return dict(super().construct_mapping(node, deep=deep))
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+    return Loader
 
 
 def _timestamp_as_text(loader: Any, node: yaml.ScalarNode) -> str:
     return str(node.value)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 Spot = tuple[int, int]  # (file line, column), both 1-based
@@ -72,7 +78,9 @@ def load_mapping(
     read = yamlflat.read(text, line_offset) if quick else None
     if read is not None:
         return read
-    loader = _Loader(text, path, line_offset)
+    import yaml
+
+    loader = _loader_class()(text, path, line_offset)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -102,8 +110,10 @@ def load_mapping(
     return data, spots
 
 
-def _collect_spots(node: yaml.Node, prefix: str, loader: _Loader, out: dict[str, Spot]) -> None:
+def _collect_spots(node: yaml.Node, prefix: str, loader: Any, out: dict[str, Spot]) -> None:
     """Map dotted paths ("people.xi-jinping.name", "...name=", "leaders.0") to file positions."""
+    import yaml
+
     if len(prefix) > 512:
         return
 

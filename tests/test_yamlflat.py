@@ -91,3 +91,30 @@ def test_mutated_briefs_are_read_as_pyyaml_reads_them() -> None:
         else:
             declined += 1
     assert read > 300 and declined > 300  # both paths were exercised
+
+
+def test_the_resolver_table_is_pyyaml_s() -> None:
+    # yamlflat carries a copy of PyYAML's implicit resolvers (so reading a brief needs no PyYAML):
+    # the same tags and patterns, for the same first characters, in the same order
+    import yaml
+
+    def table(resolvers: dict) -> dict:
+        return {first: [(tag, p.pattern, p.flags) for tag, p in entries] for first, entries in resolvers.items()}
+
+    theirs = yaml.resolver.Resolver.yaml_implicit_resolvers
+    assert table(yamlflat._RESOLVERS) == table(theirs)
+    assert list(yamlflat._RESOLVERS) == list(theirs)
+
+
+def test_a_plain_brief_is_read_without_importing_pyyaml() -> None:
+    # PyYAML's import (about 14 ms) is part of every one-brief rebuild's wait; a plain brief must not need it
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from briefing.load import parse_file; "
+            "brief, problems = parse_file(Path(sys.argv[1])); assert brief.title, brief; "
+            "assert 'yaml' not in sys.modules; "
+            "from briefing.yamlsafe import load_mapping; load_mapping('a: &x 1', Path('x.yaml')); "
+            "assert 'yaml' in sys.modules")
+    brief = next((ROOT / "content" / "briefs").glob("*.md"))
+    subprocess.run([sys.executable, "-c", code, str(brief)], cwd=ROOT, check=True)

@@ -118,11 +118,13 @@ class _Context(jinja2.runtime.Context):
     (macros, callable objects, a context holding {% set %} variables) go through Jinja's own."""
 
     @internalcode
-    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
-        """`__obj(*args, **kwargs)` from a template, as jinja2.runtime.Context.call makes it."""
-        if type(__obj) in _PLAIN_CALLS and not kwargs.get("_loop_vars") and not kwargs.get("_block_vars"):
-            kwargs.pop("_loop_vars", None)
-            kwargs.pop("_block_vars", None)
+    def call(__self, __obj: Any, *args: Any, _loop_vars: Any = None, _block_vars: Any = None,  # noqa: N805
+             **kwargs: Any) -> Any:
+        """`__obj(*args, **kwargs)` from a template, as jinja2.runtime.Context.call makes it.
+
+        Compiled templates pass `_loop_vars` or `_block_vars` (the {% set %} variables in force)
+        with every call; named here, they cost no keyword dictionary."""
+        if type(__obj) in _PLAIN_CALLS and not _loop_vars and not _block_vars:
             marked = getattr(__obj, "jinja_pass_arg", None)
             if marked is None or marked is _PASS_CONTEXT:
                 try:
@@ -130,7 +132,7 @@ class _Context(jinja2.runtime.Context):
                 except StopIteration:
                     return __self.environment.undefined(
                         "value was undefined because a callable raised a StopIteration exception")
-        return super().call(__obj, *args, **kwargs)
+        return super().call(__obj, *args, _loop_vars=_loop_vars, _block_vars=_block_vars, **kwargs)
 
 
 def _escape_public(text: str) -> str:

@@ -84,44 +84,40 @@ def render(text: str, link: Link) -> str | None:
     """markdown-it's HTML for a plain body, or None when the body needs markdown-it."""
     if _refused(text):
         return None
+    blocks = _blocks(text)
+    if blocks is None:
+        return None
     out: list[str] = []
+    for tag, content, line in blocks:
+        html = _inline(content, line, link)
+        if html is None:
+            return None
+        out.append(f"<{tag}>{html}</{tag}>\n")
+    return "".join(out)
+
+
+def _blocks(text: str) -> list[tuple[str, str, int]] | None:
+    """(tag, text, first line) of each paragraph and heading; None when a line may begin anything else."""
+    blocks: list[tuple[str, str, int]] = []
     para: list[str] = []
     start = 0
     for number, line in enumerate(text.split("\n"), 1):
-        if not line:
+        if not line or line[0] == "#":  # a blank line or a heading ends a paragraph
             if para:
-                html = _inline("\n".join(para), start, link)
-                if html is None:
-                    return None
-                out.append(f"<p>{html}</p>\n")
+                blocks.append(("p", "\n".join(para), start))
                 para = []
-            continue
-        if line[0].isspace() or line[-1].isspace():
-            return None
-        if line[0] == "#":
+            if not line:
+                continue
             heading = _HEADING.match(line)
-            if heading is None:
+            if heading is None or line[-1].isspace():
                 return None
-            if para:
-                html = _inline("\n".join(para), start, link)
-                if html is None:
-                    return None
-                out.append(f"<p>{html}</p>\n")
-                para = []
-            html = _inline(heading.group(2), number, link)
-            if html is None:
-                return None
-            level = len(heading.group(1))
-            out.append(f"<h{level}>{html}</h{level}>\n")
+            blocks.append((f"h{len(heading.group(1))}", heading.group(2), number))
             continue
-        if _starts_block(line):
+        if line[0].isspace() or line[-1].isspace() or _starts_block(line):
             return None
         if not para:
             start = number
         para.append(line)
     if para:
-        html = _inline("\n".join(para), start, link)
-        if html is None:
-            return None
-        out.append(f"<p>{html}</p>\n")
-    return "".join(out)
+        blocks.append(("p", "\n".join(para), start))
+    return blocks

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from datafile import cases
 
 from briefing import mdfast, urls
 from briefing.briefs import split_front_matter
@@ -20,13 +21,7 @@ PAGE = "/briefs/a/"
 
 
 def _cases() -> list[tuple[str, str, str]]:
-    text = (FIXTURES / "markdown_plain.txt").read_bytes().decode("utf-8")  # bytes: keep CR and NUL
-    cases = []
-    for block in text.split("=== ")[1:]:
-        header, _, body = block.partition("\n")
-        name, expected = header.split()
-        cases.append((name, expected, body))
-    return cases
+    return cases(FIXTURES / "markdown_plain.txt")
 
 
 def _cache(fast: bool) -> MarkdownCache:

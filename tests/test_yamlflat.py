@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 import pytest
+from datafile import cases
 
 from briefing import yamlflat
 from briefing.briefs import split_front_matter
@@ -17,13 +18,7 @@ ROOT = Path(__file__).parent.parent
 
 
 def _cases() -> list[tuple[str, str, str]]:
-    text = (FIXTURES / "front_matter.txt").read_bytes().decode("utf-8")  # bytes: keep the \r case
-    cases = []
-    for block in text.split("=== ")[1:]:
-        header, _, body = block.partition("\n")
-        name, expected = header.split()
-        cases.append((name, expected, body))
-    return cases
+    return cases(FIXTURES / "front_matter.txt")
 
 
 def _pyyaml(text: str) -> tuple[dict, dict] | None:

@@ -52,19 +52,26 @@ def _xref_rule(state: StateCore) -> None:
             continue
         line = block.map[0] + 1 if block.map else 1
         for token in block.children:
-            if token.type != "link_open":
-                continue
-            href = str(token.attrGet("href") or "")
-            match = XREF.match(href)
-            if not match:
-                continue
-            kind, ident, fragment = match.group(1), match.group(2), match.group(3) or ""
-            target = resolve(kind, ident)
-            if target is None:
-                state.env["unresolved"].append((line, f"{kind}:{ident}"))
-                token.attrSet("href", "#")
-                continue
-            token.attrSet("href", relative(target + fragment, from_url))
+            if token.type == "link_open":
+                href = str(token.attrGet("href") or "")
+                new = _href(href, line, resolve, relative, from_url, state.env["unresolved"])
+                if new != href:
+                    token.attrSet("href", new)
+
+
+def _href(href: str, line: int, resolve: Resolver, relative: Callable[[str, str], str], from_url: str,
+          unresolved: list[tuple[int, str]]) -> str:
+    """A link's href on the page at `from_url`: a cross-reference made relative, or "#" when its id
+    is unknown (noted in `unresolved` with the line); any other link as it is."""
+    match = XREF.match(href)
+    if not match:
+        return href
+    kind, ident, fragment = match.group(1), match.group(2), match.group(3) or ""
+    target = resolve(kind, ident)
+    if target is None:
+        unresolved.append((line, f"{kind}:{ident}"))
+        return "#"
+    return relative(target + fragment, from_url)
 
 
 def _normalize_rule(state: StateCore) -> None:
@@ -152,15 +159,7 @@ class MarkdownCache:
             href = self.normalized[target] = target if plain else self.md.normalizeLink(target)
         if not _validate_link(href):
             return None
-        match = XREF.match(href)
-        if not match:
-            return href
-        kind, ident, fragment = match.group(1), match.group(2), match.group(3) or ""
-        found = self.resolve(kind, ident)
-        if found is None:
-            unresolved.append((line, f"{kind}:{ident}"))
-            return "#"
-        return self.relative(found + fragment, from_url)
+        return _href(href, line, self.resolve, self.relative, from_url, unresolved)
 
     def _validate(self, url: str) -> bool:
         ok = _validate_link(url)

@@ -245,8 +245,10 @@ def render_into(pages: Iterable[Page], env: jinja2.Environment, config: SiteConf
     if problems:
         raise ProblemsError(problems)
     results: list[T] = []
+    hrefs: dict[str, dict[str, str]] = {}  # shared by sibling pages' url_for (urls.linker)
     for page in pages:
-        context = {"site": config, "page_url": page.url, **page.context}
+        context = {"site": config, "page_url": page.url, **page.context,
+                   "url_for": urls.linker(page.url, config.base_url, hrefs)}
         try:
             html = env.get_template(page.template).render(context)
         except Exception as exc:  # noqa: BLE001 - any template failure is reported, not crashed on

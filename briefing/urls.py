@@ -118,6 +118,29 @@ def relative(target: str, from_url: str) -> str:
     return (rel or "./") + mark + fragment
 
 
+def linker(from_url: str, base_url: str, shared: dict[str, dict[str, str]]) -> Callable[..., str]:
+    """`url_for` for the page at `from_url`: (kind, ident, page) -> its relative href.
+
+    Sibling pages (folders with one parent) link alike to everything outside their own folders,
+    so those hrefs are kept in `shared[parent]` for the next sibling; the 404 page links rooted."""
+    if from_url == NOT_FOUND:  # served at any path: links must be rooted
+        return lambda kind, ident=None, page=1: rooted(url_for(kind, ident, page), base_url)
+    folder = _folder(from_url)[0]
+    memo = shared.setdefault(folder[: folder.rfind("/", 0, len(folder) - 1) + 1], {})
+
+    def link(kind: str, ident: str | None = None, page: int = 1) -> str:
+        target = url_for(kind, ident, page)
+        if target.startswith(folder):  # at or below the page's folder: differs between siblings
+            return target[len(folder):] or "./"
+        try:
+            return memo[target]
+        except KeyError:
+            href = memo[target] = relative(target, from_url)
+            return href
+
+    return link
+
+
 @functools.lru_cache(maxsize=64)  # a page's links all start from its one folder
 def _folder(from_url: str) -> tuple[str, int, str]:
     """A page URL's folder ("/briefs/x/" for "/briefs/x/" and "/briefs/x/a.html"), how many

@@ -71,3 +71,23 @@ def test_unsafe_site_urls_have_no_output_path(url: str) -> None:
     # bad-inputs row 26: unsafe site URLs have no output path
     with pytest.raises(ValueError):
         urls.output_path(url)
+
+
+LINKS = [("home", None, 1), ("people", None, 1), ("feed", None, 1), ("404", None, 1), ("search", None, 1),
+         ("brief", "x", 1), ("brief", "y", 1), ("person", "a", 1), ("person", "a", 2), ("person", "ab", 1),
+         ("person-feed", "a", 1), ("person-feed", "ab", 1), ("topic", "a", 1), ("topic-feed", "a", 1),
+         ("month", "2025-04", 1), ("month", "2025-04", 3), ("month", "2025-05", 1), ("month", "2026-04", 1),
+         ("static", "style.css", 1), ("static", "img/a.png", 1), ("event", "x", 1)]
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_linker_gives_each_page_the_relative_href(order: int) -> None:
+    # one memo shared by every page, as a build shares it: siblings reuse hrefs, never a wrong one
+    shared: dict[str, dict[str, str]] = {}
+    for source in [urls.url_for(*link) for link in LINKS][::order]:
+        link = urls.linker(source, "https://example.org/desk/", shared)
+        for kind, ident, page in LINKS[::order]:
+            target = urls.url_for(kind, ident, page)
+            want = urls.rooted(target, "/desk/") if source == "/404.html" else urls.relative(target, source)
+            assert link(kind, ident, page) == want, (source, target)
+    assert any(len(memo) > 1 for memo in shared.values())  # the sharing was exercised

@@ -174,6 +174,10 @@ class _Environment(jinja2.Environment):
     context_class = _Context
     template_class = _Template
 
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.hrefs: dict[str, dict[str, str]] = {}  # what its pages' url_for share (urls.linker)
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         """`obj.attribute` in a template, as Jinja resolves it, but never a brief's body."""
         if attribute == "body" and type(obj) is Brief:
@@ -245,7 +249,7 @@ def render_into(pages: Iterable[Page], env: jinja2.Environment, config: SiteConf
     if problems:
         raise ProblemsError(problems)
     results: list[T] = []
-    hrefs: dict[str, dict[str, str]] = {}  # shared by sibling pages' url_for (urls.linker)
+    hrefs = env.hrefs if isinstance(env, _Environment) else {}  # sibling pages share hrefs (urls.linker)
     for page in pages:
         context = {"site": config, "page_url": page.url, **page.context,
                    "url_for": urls.linker(page.url, config.base_url, hrefs)}

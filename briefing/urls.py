@@ -119,20 +119,23 @@ def relative(target: str, from_url: str) -> str:
 
 
 def linker(from_url: str, base_url: str, shared: dict[str, dict[str, str]]) -> Callable[..., str]:
-    """`url_for` for the page at `from_url`: (kind, ident, page) -> its relative href.
+    """`url_for` for the page at `from_url`: (kind, ident, page) -> its relative href, as `relative`.
 
-    Sibling pages (folders with one parent) link alike to everything outside their own folders,
-    so those hrefs are kept in `shared[parent]` for the next sibling; the 404 page links rooted."""
+    Sibling pages (folders with one parent) link alike within their section, outside their own
+    folders, so those hrefs are kept in `shared[parent]` for the next sibling; the 404 page links rooted."""
     if from_url == NOT_FOUND:  # served at any path: links must be rooted
         return lambda kind, ident=None, page=1: rooted(url_for(kind, ident, page), base_url)
-    folder = _folder(from_url)[0]
+    folder, depth, top = _folder(from_url)
+    up = "../" * depth
     memo = shared.setdefault(folder[: folder.rfind("/", 0, len(folder) - 1) + 1], {})
 
     def link(kind: str, ident: str | None = None, page: int = 1) -> str:
         target = url_for(kind, ident, page)
-        if target.startswith(folder):  # at or below the page's folder: differs between siblings
+        if target.startswith(folder):  # at or below the page's folder
             return target[len(folder):] or "./"
-        try:
+        if not target.startswith(top):  # another section: up to the root, then down (most links)
+            return up + target[1:]
+        try:  # the same section
             return memo[target]
         except KeyError:
             href = memo[target] = relative(target, from_url)

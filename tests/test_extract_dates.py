@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import random
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from briefing.extract import dategrammar
 from briefing.extract.dates import date_facts, event_date, find_dates, is_date_line, resolve_weekday
 from briefing.model import Paragraph
 
@@ -83,3 +86,22 @@ def test_numeric_order_settled_by_a_written_out_date() -> None:
 def test_conflicting_numeric_conventions_settle_nothing() -> None:
     facts = date_facts(("Published 13/03/2023", "Updated 03/14/2023"), (Paragraph("Leaders met on 5/3."),))
     assert facts.date is None and "date-missing" in facts.review
+
+
+@pytest.mark.parametrize(("pattern", "start"), [(dategrammar._DATE_RE, dategrammar._DATE_START),
+                                                (dategrammar._PARTIAL_RE, dategrammar._PARTIAL_START)])
+def test_the_quick_first_test_never_changes_what_matches(pattern: re.Pattern[str], start: str) -> None:
+    # the grammar without its leading position test is the oracle, on text made of date pieces
+    assert pattern.pattern.startswith(start)
+    plain = re.compile(pattern.pattern.removeprefix(start), pattern.flags)
+    pieces = ["Tuesday", "sunday", "the", "of", "on", "March", "mar.", "SEPT.", "ſep", "Dec", "15th", "3", "07",
+              "2025", "٢٠٢٥", "١٥", "2021-11-30", "07/03/2023", "5/3", "T10", "x", "-", "/", ".", ",", " ", "\n",
+              "é", "_", "ﬁ", "K"]
+    rng = random.Random(8)
+    found = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) + rng.choice(("", " ", " ", ", ")) for _ in range(rng.randrange(1, 12)))
+        want = [(m.span(), m.groupdict()) for m in plain.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in pattern.finditer(text)] == want, text
+        found += len(want)
+    assert found > 50  # the text made dates to find

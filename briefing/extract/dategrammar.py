@@ -22,8 +22,13 @@ _MONTH = (
 )
 _WEEKDAY = r"(?:(?P<wd>Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:the\s+)?)?"
 _DAY = r"(?P<{n}>[0-3]?\d)(?:st|nd|rd|th)?"
+# Where a date may begin: at a word's start, on a digit or a month's or weekday's initial. Every
+# match starts so (the lookbehind below refuses a word character before it); this first test lets
+# the scan skip the other positions quickly. It never changes what matches (tests/test_extract_dates).
+_DATE_START = r"\b(?=[\dJFMASONDTW])"
+_PARTIAL_START = r"\b(?=[\dJFMASOND])"
 _DATE_RE = re.compile(
-    r"(?<![\w/.-])" + _WEEKDAY + r"(?:"
+    _DATE_START + r"(?<![\w/.-])" + _WEEKDAY + r"(?:"
     + _MONTH.format(n="m1") + r"\s+" + _DAY.format(n="d1") + r",?\s+(?P<y1>\d{4})"
     + r"|" + _DAY.format(n="d2") + r"\s+(?:of\s+)?" + _MONTH.format(n="m2") + r",?\s+(?P<y2>\d{4})"
     + r"|(?P<iso>(?P<y3>\d{4})(?P<s3>[-/.])(?P<m3>\d{1,2})(?P=s3)(?P<d3>\d{1,2}))"
@@ -32,7 +37,7 @@ _DATE_RE = re.compile(
     re.IGNORECASE,
 )
 _PARTIAL_RE = re.compile(
-    r"(?<![\w/.-])(?:"
+    _PARTIAL_START + r"(?<![\w/.-])(?:"
     + r"(?-i:" + _MONTH.format(n="m1") + r")\s+" + _DAY.format(n="d1")
     + r"|" + _DAY.format(n="d2") + r"\s+(?:of\s+)?(?-i:" + _MONTH.format(n="m2") + r")"
     + r"|(?<=\bon\s)(?P<a>\d{1,2})/(?P<b>\d{1,2})"

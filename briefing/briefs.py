@@ -144,8 +144,10 @@ def without_body(brief: Brief) -> Brief:
     return dataclasses.replace(brief, body="", body_sha256=body_sha256(brief.body))
 
 
-def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
-    """Parse and type-check a brief; raise ProblemsError on errors, return warnings."""
+def parse_brief(text: str, path: Path, keep_body: bool = True) -> tuple[Brief, tuple[Problem, ...]]:
+    """Parse and type-check a brief; raise ProblemsError on errors, return warnings.
+
+    Without `keep_body`, the brief is as without_body makes it (its body's digest, not its body)."""
     front, body, body_line = split_front_matter(text, path)
     body_line += len(body) - len(body.lstrip("\n"))
     bad = first_control(front)
@@ -203,6 +205,9 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
     date_basis = text_field("date_basis")
     if date_basis not in (None, "event"):
         problem("date_basis=", f"date_basis '{date_basis}' must be 'event' or absent")
+    body = body.strip("\n")
+    controls = first_control(body)
+    clean = CONTROL.sub("", body) if controls else body
     brief = Brief(
         slug=slug,
         title=title,
@@ -220,16 +225,15 @@ def parse_brief(text: str, path: Path) -> tuple[Brief, tuple[Problem, ...]]:
         seed=text_field("seed"),
         seed_sha256=text_field("seed_sha256"),
         review=list_field("review"),
-        body=body.strip("\n"),
+        body=clean if keep_body else "",
+        body_sha256=None if keep_body else body_sha256(clean),
         path=path,
         spots=Spots.of([*sorted((k, line, column) for k, (line, column) in spots.items()), ("body", body_line, 1)]),
     )
-    controls = first_control(brief.body)
     if controls:
-        line = body_line + brief.body.count("\n", 0, controls.start())
+        line = body_line + body.count("\n", 0, controls.start())
         problems.append(Problem(path, line, f"control character U+{ord(controls.group()):04X} removed from the body",
                                 severity="warning"))
-        brief = dataclasses.replace(brief, body=CONTROL.sub("", brief.body))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ProblemsError(errors)

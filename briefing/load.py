@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 from collections import defaultdict
@@ -82,9 +83,9 @@ def read_body(brief: Brief) -> str:
     return body
 
 
-def parse_file(path: Path) -> tuple[Brief, tuple[Problem, ...]]:
-    """Read and parse one brief file."""
-    return parse_brief(read_text(path), path)
+def parse_file(path: Path, keep_body: bool = True) -> tuple[Brief, tuple[Problem, ...]]:
+    """Read and parse one brief file (without its body, as without_body makes it, unless `keep_body`)."""
+    return parse_brief(read_text(path), path, keep_body)
 
 
 def load_site(root: Path, config: SiteConfig, registry: Registry,
@@ -103,12 +104,12 @@ def load_site(root: Path, config: SiteConfig, registry: Registry,
     briefs: dict[str, Brief] = {}
     folded: dict[str, Path] = {}
     paths = listing(root / "content" / "briefs", ".md", root)
-    read = parse or parse_file
+    read = parse or (parse_file if bodies else functools.partial(parse_file, keep_body=False))
 
     def share(part: Sequence[Path]) -> list[_Parsed]:
         parsed = [_parse_one(read, path) for path in part]
         if bodies:
-            return parsed
+            return parsed  # `parse` (serve's) gives briefs with their bodies: left out below
         return [(without_body(found[0]), found[1]) if isinstance(found, tuple) else found for found in parsed]
 
     if parse:

@@ -257,6 +257,22 @@ def test_a_brief_without_its_body_reads_it_back_from_its_file_and_refuses_a_chan
         read_body(lean)
 
 
+@pytest.mark.parametrize("body", ["Body text.\n", "", "\n\nA control \x07 here\n\nand \x85 there.\n\n", "\x00"])
+def test_a_brief_parsed_without_its_body_is_the_full_brief_without_it(body: str) -> None:
+    text = SPOTTED.replace("Body text.\n", body).replace("date: 2025-04-14", "date: 2025-13-01")
+    path = Path("content/briefs/x.md")
+    with pytest.raises(ProblemsError) as bad:  # an error (the date) is raised alike
+        parse_brief(text, path, keep_body=False)
+    with pytest.raises(ProblemsError) as also:
+        parse_brief(text, path)
+    assert bad.value.problems == also.value.problems
+    text = text.replace("2025-13-01", "2025-04-14").replace("summary: S.", "summary: S.\nunknown: 1")
+    full, said = parse_brief(text, path)
+    lean, told = parse_brief(text, path, keep_body=False)
+    assert lean == without_body(full) and lean.body == "" and lean.body_sha256
+    assert told == said and len(said) == 1 + ("\x07" in body or "\x00" in body)  # unknown key, controls
+
+
 def test_the_quick_control_character_check_finds_what_the_pattern_finds() -> None:
     import random
 

@@ -209,10 +209,10 @@ def test_a_brief_gone_between_listing_and_reading_is_skipped(site_root: Path, mo
             doomed.unlink(missing_ok=True)
         return real_key(path)
 
-    def parse_vanishing(path: Path) -> object:
+    def parse_vanishing(path: Path, keep_body: bool = True) -> object:
         if path == doomed:
             doomed.unlink(missing_ok=True)
-        return real_parse(path)
+        return real_parse(path, keep_body)
 
     monkeypatch.setattr(memo, "file_key", key_of_vanishing)
     monkeypatch.setattr(load, "parse_file", parse_vanishing)

@@ -46,6 +46,7 @@ def long_date(value: datetime.date | None) -> str:
 
 @jinja2.pass_context
 def _url_for(ctx: Any, kind: str, ident: str | None = None, page: int = 1) -> str:
+    """url_for where no page's own is in scope (render_into gives each page one: urls.linker)."""
     target = urls.url_for(kind, ident, page)
     page_url = ctx["page_url"]
     if page_url == urls.NOT_FOUND:  # served at any path: links must be rooted

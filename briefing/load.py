@@ -109,7 +109,8 @@ def load_site(root: Path, config: SiteConfig, registry: Registry,
     def share(part: Sequence[Path]) -> list[_Parsed]:
         parsed = [_parse_one(read, path) for path in part]
         if bodies:
-            return parsed  # `parse` (serve's) gives briefs with their bodies: left out below
+            return parsed
+        # parse_file(keep_body=False) gave them without (without_body keeps those); a given `parse` may not
         return [(without_body(found[0]), found[1]) if isinstance(found, tuple) else found for found in parsed]
 
     if parse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import stat
 import struct
 from collections.abc import Collection, Iterable
 from pathlib import Path
@@ -115,7 +116,11 @@ def changed_paths(old: Snapshot, new: Snapshot) -> set[Path]:
 class Inotify:
     """Linux inotify through libc: wakes the watcher as soon as a watched folder changes."""
 
-    MASK = 0x2 | 0x4 | 0x8 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800  # modify..move_self
+    # attrib, close_write, moved_from/to, create, delete, delete_self, move_self. Not modify:
+    # a save is named when the writer closes the file, so a rebuild never reads it half-written.
+    MASK = 0x4 | 0x8 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800
+    CREATE = 0x100
+    ISDIR = 0x40000000
     IGNORED = 0x8000
     OVERFLOW = 0x4000  # the kernel dropped events: rescan everything
 
@@ -155,12 +160,24 @@ class Inotify:
                     events.append((Path("/"), ""))
                 elif mask & self.IGNORED:
                     self.folders.pop(wd, None)
-                elif folder is not None:
+                elif folder is not None and not (mask & self.CREATE and _opened_new(folder / name, mask)):
                     events.append((folder, name))
 
     def close(self) -> None:
         """Release the inotify descriptor."""
         os.close(self.fd)
+
+
+def _opened_new(path: Path, mask: int) -> bool:
+    """Whether a created entry is a plain new file, whose close (IN_CLOSE_WRITE) will name it
+    once written; links, symlinks and folders are complete when created, and are named now."""
+    if mask & Inotify.ISDIR:
+        return False
+    try:
+        st = path.lstat()
+    except OSError:
+        return True  # gone already: its removal is an event of its own
+    return stat.S_ISREG(st.st_mode) and st.st_nlink == 1
 
 
 def folders(root: Path, out: Path) -> list[Path]:

@@ -211,6 +211,26 @@ def test_a_burst_of_saves_is_one_rebuild_and_temp_files_are_ignored(server: Serv
     assert server.output().count("rebuilt in") == 2  # the first build and the burst
 
 
+def test_a_save_paused_half_written_is_not_built_until_closed(server: Server) -> None:
+    """An editor (or a loaded machine) that stalls between truncating a file and writing it."""
+    root = server.root
+    text = (root / BRIEF).read_text(encoding="utf-8").replace("to discuss", "to discuss (slow)", 1)
+
+    async def scenario() -> None:
+        browser = await Browser.connect(server.port)
+        with (root / BRIEF).open("w", encoding="utf-8") as handle:
+            handle.write(text[:20])
+            handle.flush()
+            await browser.quiet(0.6)  # old watchers rebuilt here, read half a brief and failed
+            handle.write(text[20:])
+        message = await browser.message()
+        assert message["path"] == "/briefs/2025-04-14-talks-in-capital/"
+        assert "to discuss (slow)" in (root / PAGE).read_text()
+
+    asyncio.run(scenario())
+    assert "error" not in server.output().lower()
+
+
 def test_stylesheet_change_is_applied_in_place(server: Server) -> None:
     css = server.root / "templates/static/style.css"
 

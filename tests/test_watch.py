@@ -52,6 +52,9 @@ OPERATIONS: list[tuple[str, Callable[[Path], None]]] = [
     ("output written", lambda r: _write(r / "output/index.html")),
     ("seeds folder created", lambda r: _write(r / "seeds/new.txt", "raw")),
     ("content folder replaced", lambda r: (shutil.rmtree(r / "content"), _write(r / "content/briefs/only.md"))),
+    ("hard link", lambda r: (_write(r / "outside.md"), os.link(r / "outside.md", r / "content/briefs/linked.md"))),
+    ("symlink", lambda r: os.symlink(r / "content/briefs/a.md", r / "content/briefs/symlinked.md")),
+    ("empty file touched", lambda r: (r / "content/briefs/empty.md").touch()),
 ]
 
 
@@ -141,3 +144,21 @@ def test_many_named_paths_fall_back_to_a_full_scan(site: tuple[Path, Path]) -> N
     for path in names:
         _write(path)
     assert rescan(before, names[:250], root, out) == scan(root, out)  # all 300, though only 250 named
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["rewritten", "new"])
+def test_a_file_being_written_is_named_only_once_closed(site: tuple[Path, Path], existing: bool) -> None:
+    """A writer that pauses mid-save (truncated, half written) wakes no rebuild until it closes."""
+    root, out = site
+    path = root / "content/briefs" / ("a.md" if existing else "new.md")
+    inotify = Inotify()
+    try:
+        inotify.watch(folders(root, out))
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write("---\ntitle: half")
+            handle.flush()
+            assert relevant_paths(inotify.read(), root) == set()
+            handle.write(" and whole\n---\n")
+        assert relevant_paths(inotify.read(), root) == {path}
+    finally:
+        inotify.close()

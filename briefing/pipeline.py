@@ -176,6 +176,7 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
         problems: list[Problem] = []
         results = []
         renderer = TrackingMarkdown()
+        freezer = quick.Freezer(registry)
         since = 0  # pages since the last collection
         for shard, group in part:
             markdown = None
@@ -196,7 +197,7 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
                     page = render_body(page, body, markdown, known, problems, noted)
                     said = tuple(noted)
                 refs: list[object] = []
-                row = quick.freeze(page, registry, refs)
+                row = freezer.freeze(page, refs)
                 fp = None if row is None else prints.of(page, row.data, refs)
                 if fp is not None and stored_prints.get(page.url) == fp:
                     row = None  # the page store holds it as it is

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import io
 import logging
 import os
 import pickle
 import sqlite3
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,56 +81,68 @@ def new_token() -> str:
 
 
 def freeze(page: Page, registry: Registry, refs: list[object] | None = None) -> Row | None:
-    """A page's context as a stored row; None when it holds something a row cannot.
-
-    Each brief, person and topic the row names by id is added to `refs` in the order it occurs,
-    and a brief page's own body is left out (`BODY`): with the row's bytes they make the page's
-    fingerprint (pagememo.Fingerprints.of)."""
-    slugs: dict[str, None] = {}
-    context = page.context
-    brief = context.get("brief")
-    if type(brief) is Brief and "body_html" in context and page.url == urls.url_for("brief", brief.slug):
-        context = {**context, "body_html": BODY}  # a brief's own page: its body is rendered again when needed
-    named: list[object] = [] if refs is None else refs
-    try:
-        frozen = _freeze(context, registry, slugs, named)
-        data = pickle.dumps((page.template, frozen), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # noqa: BLE001 - unusual values: the page has no row, and a touch-up needing it builds in full
-        return None
-    if any("\n" in slug for slug in slugs):
-        return None
-    return Row(data, "\n" + "".join(f"{slug}\n" for slug in slugs))
+    """A page's context as a stored row; None when it holds something a row cannot (Freezer)."""
+    return Freezer(registry).freeze(page, [] if refs is None else refs)
 
 
-_LEAVES = frozenset({str, int, float, bool, type(None), Markup, datetime.date})  # kept as they are
+# Kept as pickle keeps them: markup, dates, and the classes and functions their pickles name.
+_PICKLED = frozenset({Markup, datetime.date, datetime.datetime, type, types.FunctionType, types.BuiltinFunctionType})
 
 
-def _freeze(value: Any, registry: Registry, slugs: dict[str, None], refs: list[object]) -> object:
-    """`value` with each brief, registered person and topic replaced by slice(kind, id)."""
-    kind = type(value)
-    if kind in _LEAVES:
-        return value
-    if kind is Brief:
-        slugs[value.slug] = None
-        refs.append(value)
-        return slice("b", value.slug)
-    if kind is list:
-        return [_freeze(item, registry, slugs, refs) for item in value]
-    if kind is tuple:
-        return tuple([_freeze(item, registry, slugs, refs) for item in value])
-    if kind is dict:
-        return {key: _freeze(item, registry, slugs, refs) for key, item in value.items()}
-    if kind is Person or kind is Topic:
-        ident: str = value.id
-        if value is (registry.people if kind is Person else registry.topics).get(ident):
-            refs.append(value)
-            return slice("p" if kind is Person else "t", ident)
-        return value
-    if value is BODY:
-        return value
-    if kind is slice or isinstance(value, Brief):
-        raise TypeError("a context value a row cannot hold")
-    return value
+class Freezer(pickle.Pickler):
+    """Pickles pages' contexts into rows, each brief and registered person and topic as
+    slice(kind, id); one serves a whole build (its pickler is reused page after page).
+
+    Pickle walks the context in C and asks `reducer_override` only about objects other than
+    str, int, float, bool, None and the built-in containers: as the walk before it (a copy with
+    the references swapped in, then pickled) cost twice as much. An object of any other type
+    leaves the page without a row, so no reference can hide inside one that _thaw does not open."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._buffer = io.BytesIO()
+        super().__init__(self._buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        self._people, self._topics = registry.people, registry.topics
+        self._slugs: dict[str, None] = {}
+        self._refs: list[object] = []
+
+    def freeze(self, page: Page, refs: list[object]) -> Row | None:
+        """`page`'s row; each brief, person and topic it names by id is added to `refs` in the
+        order it first occurs, and a brief page's own body is left out (`BODY`): with the row's
+        bytes they make the page's fingerprint (pagememo.Fingerprints.of)."""
+        context = page.context
+        brief = context.get("brief")
+        if type(brief) is Brief and "body_html" in context and page.url == urls.url_for("brief", brief.slug):
+            context = {**context, "body_html": BODY}  # a brief's own page: its body is rendered again when needed
+        self._slugs, self._refs = {}, refs
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self.clear_memo()  # each row stands alone
+        try:
+            self.dump((page.template, context))
+        except Exception:  # noqa: BLE001 - unusual values: the page has no row, and a touch-up needing it builds in full
+            return None
+        slugs = self._slugs
+        if any("\n" in slug for slug in slugs):
+            return None
+        return Row(buffer.getvalue(), "\n" + "".join(f"{slug}\n" for slug in slugs))
+
+    def reducer_override(self, obj: Any) -> Any:
+        """A brief, person or topic as a reference; other objects pickled as they are, or refused."""
+        kind = type(obj)
+        if kind is Brief:
+            self._slugs[obj.slug] = None
+            self._refs.append(obj)
+            return slice, ("b", obj.slug, None)
+        if kind is Person or kind is Topic:
+            ident: str = obj.id
+            if obj is (self._people if kind is Person else self._topics).get(ident):
+                self._refs.append(obj)
+                return slice, ("p" if kind is Person else "t", ident, None)
+            return NotImplemented  # not the registry's: kept whole
+        if kind in _PICKLED or obj is BODY:
+            return NotImplemented
+        raise TypeError(f"a context value a row cannot hold: {kind.__name__}")
 
 
 def _thaw(value: Any, briefs: Mapping[str, Brief], registry: Registry) -> Any:
@@ -304,13 +318,14 @@ def _touch_up(db: sqlite3.Connection, root: Path, out_dir: Path, edits: Sequence
             return None  # an output file deleted by hand: the full build renders it again
     wanted.update(new)
     report = publish(spare, wanted)
+    freezer = Freezer(registry)
     with db:
         db.execute("DELETE FROM meta WHERE key = 'token'")
         db.executemany("UPDATE briefs SET key = ?, data = ? WHERE slug = ?", [
             (",".join(map(str, found[rel])), pickle.dumps(briefs[Path(rel).stem], protocol=pickle.HIGHEST_PROTOCOL),
              Path(rel).stem) for rel in edits])
         db.executemany("UPDATE pages SET fp = NULL, data = ? WHERE url = ?", [
-            (row.data, page.url) for page in pages if (row := freeze(page, registry)) is not None])
+            (row.data, page.url) for page in pages if (row := freezer.freeze(page, [])) is not None])
         _put_meta(db, "token", new_token.encode())
     return Outcome(pages=int(state["pages"]), files=len(wanted), written=len(report.written),
                    rendered=len(pages), token=new_token)

@@ -3,7 +3,9 @@ the edited briefs, and its output equals a build from scratch; any other change 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +14,10 @@ import pytest
 from conftest import edit, tree
 
 from briefing import cli, pipeline, quick
+from briefing.config import load_config
+from briefing.load import load_site
+from briefing.model import Brief, Page, Person, Site, Topic
+from briefing.plan import BODY, plan_pages
 
 BRIEF = "content/briefs/2025-04-14-talks-in-capital.md"
 OTHER = "content/briefs/2025-04-15-follow-up.md"
@@ -162,3 +168,57 @@ def test_an_unknown_cross_reference_is_reported_at_its_line(quiet_site: Path,
 def test_a_page_whose_context_cannot_be_stored_is_not_stored(quiet_site: Path) -> None:
     page = pipeline.Page("/x/", "brief.html", {"odd": slice(1, 2)})
     assert quick.freeze(page, pipeline.load_config(quiet_site / "site.yaml")[1]) is None
+
+
+def _site_and_pages(root: Path) -> tuple[Site, list[Page]]:
+    config, registry = load_config(root / "site.yaml")
+    site = load_site(root, config, registry)
+    return site, list(plan_pages(site).pages)
+
+
+def test_every_row_thaws_to_its_pages_context(site_root: Path) -> None:
+    """A row holds the page's context (a brief page's own body left to be rendered again), with
+    each brief, person and topic named by id; `refs` lists those objects once each, in order."""
+    site, pages = _site_and_pages(site_root)
+    freezer = quick.Freezer(site.registry)  # one for every page, as a build uses it
+    kinds = set()
+    for page in pages:
+        refs: list[object] = []
+        row = freezer.freeze(page, refs)
+        assert row is not None, page.url
+        template, frozen = pickle.loads(row.data)
+        context = dict(page.context)
+        if page.template == "brief.html":
+            context["body_html"] = BODY
+        assert template == page.template
+        assert quick._thaw(frozen, site.briefs, site.registry) == context, page.url
+        named = _named(context)
+        assert [id(obj) for obj in refs] == list(dict.fromkeys(id(obj) for obj in named)), page.url
+        assert row.slugs == "\n" + "".join(f"{slug}\n" for slug in dict.fromkeys(
+            obj.slug for obj in named if isinstance(obj, Brief)))
+        kinds.update(type(obj).__name__ for obj in refs)
+    assert kinds == {"Brief", "Person", "Topic"}
+
+
+def _named(value: object) -> list[object]:
+    """The briefs, people and topics in a context, in the order a walk meets them."""
+    if isinstance(value, (Brief, Person, Topic)):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [obj for item in value for obj in _named(item)]
+    return []
+
+
+@dataclasses.dataclass(frozen=True)
+class Holder:
+    brief: Brief
+
+
+def test_a_brief_inside_an_object_a_row_does_not_open_leaves_the_page_unstored(site_root: Path) -> None:
+    site, _pages = _site_and_pages(site_root)
+    brief = next(iter(site.briefs.values()))
+    page = Page("/x/", "index.html", {"held": Holder(brief)})
+    assert quick.freeze(page, site.registry) is None
+    assert quick.freeze(Page("/x/", "index.html", {"held": [brief]}), site.registry) is not None

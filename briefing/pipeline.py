@@ -220,7 +220,8 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
             results.append([dataclasses.replace(o, digest=next(digests)) if o.rendered else o for o in outcomes])
             since += len(group)
             if since >= COLLECT_EVERY:  # the cycles rendering leaves (Jinja's, markdown-it's), before they pile up:
-                gc.collect()  # cheap: it walks only what this share made
+                gc.collect()  # cheap: it walks only what this share made since the last one,
+                gc.freeze()  # as what survives it is set aside with the site (share unfreezes it all)
                 since = 0
         if problems:
             raise ProblemsError(problems)

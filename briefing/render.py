@@ -8,12 +8,13 @@ import logging
 import pickle
 import traceback
 import types
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
 import jinja2.bccache
+import jinja2.environment
 import jinja2.runtime
 import markupsafe
 from jinja2.utils import internalcode
@@ -159,13 +160,24 @@ def _escape_output(value: Any) -> str:
 
 
 class _Template(jinja2.Template):
-    """A compiled template whose `{{ }}` output is escaped by `_escape_output`."""
+    """A compiled template whose `{{ }}` output is escaped by `_escape_output`, and whose modules
+    imported `with context` are noted for render_into to take apart after the page."""
 
     @classmethod
     def _from_namespace(cls, environment: jinja2.Environment, namespace: MutableMapping[str, Any],
                         globals: MutableMapping[str, Any]) -> jinja2.Template:
         namespace["escape"] = _escape_output  # the name the compiled code calls (jinja2.compiler)
         return super()._from_namespace(environment, namespace, globals)
+
+    def make_module(self, vars: dict[str, Any] | None = None, shared: bool = False,
+                    locals: Mapping[str, Any] | None = None) -> jinja2.environment.TemplateModule:
+        """As Jinja's; a module sharing a page's context ({% from ... import ... with context %})
+        is a reference cycle (its context holds its macros, whose closures hold the context), so
+        each page's would wait for the cycle collector: render_into breaks them instead."""
+        context = self.new_context(vars, shared, locals)
+        if shared and isinstance(self.environment, _Environment):
+            self.environment.imported.append(context)
+        return jinja2.environment.TemplateModule(self, context)
 
 
 class _Environment(jinja2.Environment):
@@ -178,6 +190,7 @@ class _Environment(jinja2.Environment):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.hrefs: dict[str, dict[str, str]] = {}  # what its pages' url_for share (urls.linker)
+        self.imported: list[jinja2.runtime.Context] = []  # contexts of the modules the page being rendered imported
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """`obj.attribute` in a template, as Jinja resolves it, but never a brief's body."""
@@ -251,6 +264,7 @@ def render_into(pages: Iterable[Page], env: jinja2.Environment, config: SiteConf
         raise ProblemsError(problems)
     results: list[T] = []
     hrefs = env.hrefs if isinstance(env, _Environment) else {}  # sibling pages share hrefs (urls.linker)
+    imported = env.imported if isinstance(env, _Environment) else []
     for page in pages:
         context = {"site": config, "page_url": page.url, **page.context,
                    "url_for": urls.linker(page.url, config.base_url, hrefs)}
@@ -259,6 +273,10 @@ def render_into(pages: Iterable[Page], env: jinja2.Environment, config: SiteConf
         except Exception as exc:  # noqa: BLE001 - any template failure is reported, not crashed on
             problems.append(_render_problem(exc, page, root))
             continue
+        finally:  # the page is done with its imported macros: refcounting frees them at once (_Template.make_module)
+            for module in imported:
+                module.vars.clear()
+            imported.clear()
         if not problems:
             results.append(sink(OutputFile(urls.output_path(page.url), html.encode("utf-8"), page.template)))
     if problems:

@@ -192,3 +192,41 @@ def test_an_undefined_output_fails_as_in_jinja(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value", ESCAPED)
 def test_escape_output_is_markupsafe_escape_as_text(value: object) -> None:
     assert _escape_output(value) == str(markupsafe.escape(value))
+
+
+def test_rendering_leaves_no_reference_cycles_and_imports_still_work(site_root: Path) -> None:
+    """Macros imported `with context` are taken apart after each page, so its objects are freed
+    at once instead of waiting for the cycle collector; a module imported without context (which
+    Jinja keeps for the next page) and one imported with context both still work on every page."""
+    import gc
+
+    from briefing.config import load_config
+    from briefing.load import load_site
+    from briefing.plan import plan_pages
+    from briefing.render import render_pages
+
+    templates = site_root / "templates"
+    (templates / "_plain.html").write_text('{% set mark = "!" %}{% macro shout(x) %}{{ x|upper }}{{ mark }}{% endmacro %}',
+                                           encoding="utf-8")
+    brief = templates / "brief.html"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "{% block main %}", '{% block main %}{% import "_plain.html" as plain %}{% import "_macros.html" as m with context %}'
+        '<p class="t">{{ plain.shout(brief.title) }}</p>{{ m.crumbs([("Here", None)]) }}', 1), encoding="utf-8")
+    config, registry = load_config(site_root / "site.yaml")
+    site = load_site(site_root, config, registry)
+    pages = list(plan_pages(site).pages)
+    env = make_env(templates)
+    render_pages(pages[:1], env, config, site_root)  # compiled, and the plain module cached
+    gc.collect()
+    gc.disable()
+    try:
+        files = render_pages(pages, env, config, site_root)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    shown = {f.path: f.data.decode() for f in files if f.source == "brief.html"}
+    assert len(shown) == len(site.briefs) > 1
+    for slug, item in site.briefs.items():
+        html = shown[f"briefs/{slug}/index.html"]
+        assert f'<p class="t">{markupsafe.escape(item.title.upper())}!</p>' in html
+        assert html.count('<li aria-current="page">Here</li>') == 1 and html.count('href="../../">Home</a>') == 2

@@ -61,10 +61,26 @@ def content_files(folder: Path, suffix: str, root: Path) -> list[Path]:
 
 def read_text(path: Path) -> str:
     """A content file as text: size-capped, strict UTF-8, LF line endings."""
-    data = path.read_bytes()
+    data = _read_bytes(path)
     if len(data) > MAX_BRIEF_BYTES:
         raise ProblemsError([Problem(path, None, "file is larger than 2 MB; split it or trim it")])
     return decode_brief(data, path)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """A file's bytes by plain os calls: a build reads every brief twice, and Path.read_bytes'
+    buffered file object cost twice as much (10 µs a brief against 4)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BRIEF_BYTES:
+                break  # too large already: read_text refuses it
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def read_body(brief: Brief) -> str:

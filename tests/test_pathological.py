@@ -55,6 +55,21 @@ def test_seed_over_the_size_cap_is_skipped_with_a_message(tmp_path: Path) -> Non
     assert any("larger than 2 MB" in m for m in report.messages)
 
 
+@pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 65_537, 1_000_000, 2 * 1024 * 1024, 2 * 1024 * 1024 + 1])
+def test_read_text_reads_every_byte_up_to_the_cap(tmp_path: Path, size: int) -> None:
+    from briefing.errors import ProblemsError
+    from briefing.load import read_text
+
+    data = (b"0123456789abcde\n" * (size // 16 + 1))[:size]
+    path = tmp_path / "x.md"
+    path.write_bytes(data)
+    if size <= 2 * 1024 * 1024:
+        assert read_text(path) == data.decode()
+    else:
+        with pytest.raises(ProblemsError, match="larger than 2 MB"):
+            read_text(path)
+
+
 def test_brief_over_the_size_cap_is_an_error(site_root: Path) -> None:
     # bad-inputs row 6: a brief over 2 MB is an error naming the file
     from briefing.errors import ProblemsError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime
 import functools
 import logging
@@ -168,6 +169,19 @@ class _Template(jinja2.Template):
                         globals: MutableMapping[str, Any]) -> jinja2.Template:
         namespace["escape"] = _escape_output  # the name the compiled code calls (jinja2.compiler)
         return super()._from_namespace(environment, namespace, globals)
+
+    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
+                    locals: Mapping[str, Any] | None = None) -> jinja2.runtime.Context:
+        """As Jinja's, but with the template's globals (a ChainMap) flattened into one dict first:
+        the context copies and lists them for every page, and a ChainMap's Python-level keys and
+        lookups made that 8 µs of each page's 13 µs of set-up."""
+        globals = self.globals
+        if type(globals) is collections.ChainMap:
+            flat: dict[str, Any] = {}
+            for mapping in reversed(globals.maps):  # the first map's names win, as in the ChainMap
+                flat.update(mapping)
+            globals = flat
+        return jinja2.runtime.new_context(self.environment, self.name, self.blocks, vars, shared, globals, locals)
 
     def make_module(self, vars: dict[str, Any] | None = None, shared: bool = False,
                     locals: Mapping[str, Any] | None = None) -> jinja2.environment.TemplateModule:

@@ -151,6 +151,30 @@ def test_template_calls_behave_as_in_jinja(tmp_path: Path, template: str, expect
     assert out == expected
 
 
+@pytest.mark.parametrize("page", [
+    "{{ a }} {{ b }} {{ c }}",
+    "{% include 'inc.html' %}",
+    "{% from 'mac.html' import m with context %}{{ m() }}",
+    "{% from 'mac.html' import m %}{{ m() }}",  # without context: globals only
+    "{% set b = 'set' %}{{ a }} {{ b }} {% include 'inc.html' %}",
+])
+def test_globals_are_seen_as_in_jinja(tmp_path: Path, page: str) -> None:
+    """A page sees its own variables over the template's globals over the environment's (Jinja
+    keeps globals in a ChainMap, which make_env's templates flatten for each context)."""
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    (tmp_path / "inc.html").write_text("[{{ a }} {{ b }} {{ c }}]", encoding="utf-8")
+    (tmp_path / "mac.html").write_text("{% macro m() %}<{{ a }} {{ b }} {{ c }}>{% endmacro %}", encoding="utf-8")
+    plain = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path), autoescape=True,
+                               undefined=jinja2.StrictUndefined)
+    ours = make_env(tmp_path)
+    for env in (plain, ours):
+        env.globals.update(a="env-a", b="env-b", c="env-c")
+    rendered = [env.get_template("page.html", globals={"b": "tpl-b", "c": "tpl-c"}).render(c="ctx-c")
+                for env in (plain, ours)]
+    assert rendered[1] == rendered[0]
+    assert "ctx-c" in rendered[0] or "env-c" in rendered[0]
+
+
 class _Html:
     def __html__(self) -> str:
         return "<em>own</em>"

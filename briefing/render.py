@@ -117,8 +117,9 @@ _PLAIN_CALLS = frozenset({types.FunctionType, types.BuiltinFunctionType, types.B
 
 class _Context(jinja2.runtime.Context):
     """Jinja's context, with a shorter path for the calls templates make most (url_for, when,
-    date.isoformat): plain functions and builtins, taking the context or nothing. The rest
-    (macros, callable objects, a context holding {% set %} variables) go through Jinja's own."""
+    date.isoformat): plain functions and builtins, taking the context or nothing, and macros,
+    which take the eval context. The rest (callable objects, other marked functions, a context
+    holding {% set %} variables) go through Jinja's own."""
 
     @internalcode
     def call(__self, __obj: Any, *args: Any, _loop_vars: Any = None, _block_vars: Any = None,  # noqa: N805
@@ -135,6 +136,12 @@ class _Context(jinja2.runtime.Context):
                 except StopIteration:
                     return __self.environment.undefined(
                         "value was undefined because a callable raised a StopIteration exception")
+        if type(__obj) is jinja2.runtime.Macro:  # takes the eval context, as Jinja's call would find
+            try:
+                return __obj(__self.eval_ctx, *args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception")
         return super().call(__obj, *args, _loop_vars=_loop_vars, _block_vars=_block_vars, **kwargs)
 
 

@@ -175,6 +175,39 @@ def test_globals_are_seen_as_in_jinja(tmp_path: Path, page: str) -> None:
     assert "ctx-c" in rendered[0] or "env-c" in rendered[0]
 
 
+MACRO_CALLS = {
+    "positional": "{% macro m(a, b) %}{{ a }}-{{ b }}{% endmacro %}{{ m(1, '<') }}",
+    "defaults and keywords": "{% macro m(a, b=2, c='<') %}{{ a }}{{ b }}{{ c }}{% endmacro %}{{ m(1) }} {{ m(1, c=3) }}",
+    "varargs and kwargs": "{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs|dictsort }}{% endmacro %}{{ m(1, 2, 3, x=4) }}",
+    "caller": "{% macro w(n) %}[{{ caller(n) }}]{% endmacro %}{% call(v) w(5) %}{{ v }}<{% endcall %}",
+    "in a loop with set": "{% macro m(a) %}{{ a }}{% endmacro %}{% for i in [1, 2] %}{% set j = i * 2 %}{{ m(j) }}{% endfor %}",
+    "in a block with set": "{% macro m(a) %}{{ a }}{% endmacro %}{% block b %}{% set j = 3 %}{{ m(j) }}{% endblock %}",
+    "returned and filtered": "{% macro m() %}<b>{% endmacro %}{{ m()|upper }} {{ m()|length }} {% set x = m() %}{{ x }}",
+    "autoescape off": "{% macro m(a) %}{{ a }}{% endmacro %}{% autoescape false %}{{ m('<') }}{% endautoescape %}",
+    "called unescaped": ("{% macro m(a) %}{{ a }}{% endmacro %}"  # a str there (escaped again), a Markup here
+                         "{% autoescape false %}{{ m('<')|escape }}{% endautoescape %} {{ m('<')|escape }}"),
+    "too many arguments": "{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}",
+    "unknown keyword": "{% macro m(a) %}{% endmacro %}{{ m(1, z=2) }}",
+    "missing argument": "{% macro m(a) %}{{ a }}{% endmacro %}{{ m() }}",
+}
+
+
+@pytest.mark.parametrize("template", MACRO_CALLS.values(), ids=MACRO_CALLS.keys())
+def test_macro_calls_behave_as_in_jinja(tmp_path: Path, template: str) -> None:
+    """make_env's context calls macros directly; output and errors are Jinja's own."""
+    plain = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+    def outcome(env: jinja2.Environment) -> str:
+        try:
+            return env.from_string(template).render()
+        except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
+            return f"{type(exc).__name__}: {exc}"
+
+    expected = outcome(plain)
+    assert outcome(make_env(tmp_path)) == expected
+    assert expected  # every case renders something or fails with a message
+
+
 class _Html:
     def __html__(self) -> str:
         return "<em>own</em>"

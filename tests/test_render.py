@@ -169,6 +169,7 @@ def test_globals_are_seen_as_in_jinja(tmp_path: Path, page: str) -> None:
     ours = make_env(tmp_path)
     for env in (plain, ours):
         env.globals.update(a="env-a", b="env-b", c="env-c")
+        assert env.get_template("page.html") is env.get_template("page.html")  # loaded once, then given globals
     rendered = [env.get_template("page.html", globals={"b": "tpl-b", "c": "tpl-c"}).render(c="ctx-c")
                 for env in (plain, ours)]
     assert rendered[1] == rendered[0]

@@ -112,14 +112,19 @@ BODY_HINT = ("a brief's Markdown source is not shown to templates (a build holds
 
 
 _PASS_CONTEXT = jinja2.pass_context(lambda: None).jinja_pass_arg  # type: ignore[attr-defined]  # how Jinja marks them
-_PLAIN_CALLS = frozenset({types.FunctionType, types.BuiltinFunctionType, types.BuiltinMethodType})
+# Types whose objects Jinja calls as they are, or with the context when marked so: it finds no mark
+# on their type's __call__ (for BlockReference, `self.title()`, checked here for this Jinja).
+_PLAIN_CALLS = frozenset({types.FunctionType, types.BuiltinFunctionType, types.BuiltinMethodType,
+                          type(functools.lru_cache(maxsize=None)(lambda: None)),  # urls.url_for as url_path
+                          *([] if hasattr(jinja2.runtime.BlockReference.__call__, "jinja_pass_arg")
+                            else [jinja2.runtime.BlockReference])})
 
 
 class _Context(jinja2.runtime.Context):
     """Jinja's context, with a shorter path for the calls templates make most (url_for, when,
-    date.isoformat): plain functions and builtins, taking the context or nothing, and macros,
-    which take the eval context. The rest (callable objects, other marked functions, a context
-    holding {% set %} variables) go through Jinja's own."""
+    date.isoformat, self.title()): plain functions and builtins, taking nothing or the context
+    (when no {% set %} variables are in force, which Jinja would add to it), and macros, which take
+    the eval context. The rest (other callable objects, other marks) go through Jinja's own."""
 
     @internalcode
     def call(__self, __obj: Any, *args: Any, _loop_vars: Any = None, _block_vars: Any = None,  # noqa: N805
@@ -128,15 +133,16 @@ class _Context(jinja2.runtime.Context):
 
         Compiled templates pass `_loop_vars` or `_block_vars` (the {% set %} variables in force)
         with every call; named here, they cost no keyword dictionary."""
-        if type(__obj) in _PLAIN_CALLS and not _loop_vars and not _block_vars:
+        kind = type(__obj)
+        if kind in _PLAIN_CALLS:
             marked = getattr(__obj, "jinja_pass_arg", None)
-            if marked is None or marked is _PASS_CONTEXT:
+            if marked is None or (marked is _PASS_CONTEXT and not _loop_vars and not _block_vars):
                 try:
                     return __obj(__self, *args, **kwargs) if marked is not None else __obj(*args, **kwargs)
                 except StopIteration:
                     return __self.environment.undefined(
                         "value was undefined because a callable raised a StopIteration exception")
-        if type(__obj) is jinja2.runtime.Macro:  # takes the eval context, as Jinja's call would find
+        elif kind is jinja2.runtime.Macro:  # takes the eval context, as Jinja's call would find
             try:
                 return __obj(__self.eval_ctx, *args, **kwargs)
             except StopIteration:

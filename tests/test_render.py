@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,11 @@ def test_a_runtime_error_on_one_page_fails_the_build_and_keeps_the_site(site_roo
     ("{{ stop() is undefined }}", "True"),  # a StopIteration from a callable is an undefined value, as in Jinja
     ("{% macro m(a) %}[{{ url_for('home') }}{{ a }}]{% endmacro %}{{ m(1) }} {{ k(2) }}", "[../../1] 2!"),
     ("{{ env_fn() }} {{ ev_fn() }}", "env ev"),  # environment and eval-context functions: Jinja's path
+    ("{{ cached(2) }} {% for s in ['a'] %}{% set x = s %}{{ cached(3) }}{{ cached_seen() }}{% endfor %}",
+     "4 6a"),  # functools.lru_cache wrappers (url_path), unmarked and marked to take the context
+    ("{% block t %}<{{ 1 }}>{% endblock %} {{ self.t() }} {{ self.t()|length }}", "<1> <1> 3"),  # block references
+    ("{% block b %}{% set y = 'b' %}{{ self.t() }}{{ seen_y() }}{% endblock %}{% block t %}t{% endblock %}",
+     "tbt"),  # in a block with {% set %} variables
 ])
 def test_template_calls_behave_as_in_jinja(tmp_path: Path, template: str, expected: str) -> None:
     import datetime
@@ -147,7 +153,9 @@ def test_template_calls_behave_as_in_jinja(tmp_path: Path, template: str, expect
     env = make_env(tmp_path)
     out = env.from_string(template).render(
         page_url="/briefs/x/", site=None, d=datetime.date(2025, 4, 15), f=lambda: "x", stop=stop, k=Callable(),
-        seen=jinja2.pass_context(lambda c: c["x"]), env_fn=jinja2.pass_environment(lambda e: "env"), ev_fn=jinja2.pass_eval_context(lambda e: "ev"))
+        seen=jinja2.pass_context(lambda c: c["x"]), env_fn=jinja2.pass_environment(lambda e: "env"), ev_fn=jinja2.pass_eval_context(lambda e: "ev"),
+        cached=functools.lru_cache(lambda n: n * 2), cached_seen=jinja2.pass_context(functools.lru_cache(lambda c: c["x"])),
+        seen_y=jinja2.pass_context(lambda c: c["y"]))
     assert out == expected
 
 

@@ -154,21 +154,28 @@ def _folder(from_url: str) -> tuple[str, int, str]:
 
 def base_path(base_url: str) -> str:
     """The path part of base_url: "/" or "/sub/path/"."""
-    path = urlsplit(base_url).path or "/"
-    return path if path.endswith("/") else path + "/"
+    return _base(base_url)[1]
+
+
+@functools.lru_cache(maxsize=64)  # one base_url a build, split once (pages ask for absolute URLs by the dozen)
+def _base(base_url: str) -> tuple[str, str, str | None]:
+    """base_url's prefix for absolute URLs ("https://host/sub/", or the path alone without a host),
+    its path ("/sub/") and its host name."""
+    parts = urlsplit(base_url)
+    path = parts.path or "/"
+    path = path if path.endswith("/") else path + "/"
+    prefix = f"{parts.scheme}://{parts.netloc}{path}" if parts.scheme and parts.netloc else path
+    return prefix, path, parts.hostname
 
 
 def rooted(target: str, base_url: str) -> str:
     """A root-relative href that honours a sub-path deploy: "/sub/people/x/"."""
-    return base_path(base_url) + target.lstrip("/")
+    return _base(base_url)[1] + target.lstrip("/")
 
 
 def absolute(target: str, base_url: str) -> str:
     """An absolute URL when base_url names a host, else the rooted path."""
-    parts = urlsplit(base_url)
-    if parts.scheme and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}{rooted(target, base_url)}"
-    return rooted(target, base_url)
+    return _base(base_url)[0] + target.lstrip("/")
 
 
 def tag_uri(target: str, base_url: str, site_name: str) -> str:
@@ -177,8 +184,7 @@ def tag_uri(target: str, base_url: str, site_name: str) -> str:
     The authority is base_url's host when it has one, else "<site-name>.invalid" (a name no one
     can own, RFC 2606); the path is taken from the site root, so a move to a sub-path keeps ids.
     """
-    host = urlsplit(base_url).hostname
-    authority = host or f"{_label(site_name)}.invalid"
+    authority = _base(base_url)[2] or f"{_label(site_name)}.invalid"
     return f"tag:{authority},{TAG_DATE}:{target}"
 
 

@@ -60,6 +60,9 @@ def test_every_relative_href_resolves_to_its_target(source: str) -> None:
     ("/desk/", "/desk/people/", "/desk/people/"),
     ("https://example.org/", "/people/", "https://example.org/people/"),
     ("https://example.org/a/b/", "/a/b/people/", "https://example.org/a/b/people/"),
+    ("https://example.org", "/people/", "https://example.org/people/"),
+    ("http://example.org:8080/desk", "/desk/people/", "http://example.org:8080/desk/people/"),
+    ("/desk", "/desk/people/", "/desk/people/"),
 ])
 def test_sub_path_and_absolute_urls(base: str, rooted: str, absolute: str) -> None:
     assert urls.rooted("/people/", base) == rooted

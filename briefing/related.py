@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import os
 import pickle
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from .model import Brief, Site
@@ -52,18 +54,22 @@ class Related:
 
     def _of(self, brief: Brief) -> tuple[str, ...]:
         here = self.rank[brief.slug]
-        points: Counter[int] = Counter()
+        windows = []  # each leader's window twice (2 points), each topic's once
         for kind, ids, weight in (("person", brief.leaders, 2), ("topic", brief.topics, 1)):
             for ident in dict.fromkeys(ids):
                 ranks = self.lists[kind, ident]
                 at = bisect.bisect_left(ranks, here)
                 window = ranks[max(0, at - RELATED_WINDOW): at + RELATED_WINDOW + 1]
-                for _ in range(weight):
-                    points.update(window)  # counted in C
+                windows.extend([window] * weight)
+        points = Counter(itertools.chain.from_iterable(windows))  # counted in C, in one pass
         points.pop(here, None)
+        candidates: Iterable[tuple[int, int]] = points.items()
+        if len(points) > RELATED_MAX:  # only those scoring at least the RELATED_MAX-th best can be chosen
+            floor = sorted(points.values(), reverse=True)[RELATED_MAX - 1]
+            candidates = [(rank, score) for rank, score in candidates if score >= floor]
         size = len(self.order)
         # One integer per candidate orders by (more points, nearer in time, lower rank).
-        keys = sorted((-score * size + abs(rank - here)) * size + rank for rank, score in points.items())
+        keys = sorted((-score * size + abs(rank - here)) * size + rank for rank, score in candidates)
         return tuple(self.order[key % size] for key in keys[:RELATED_MAX])
 
 

@@ -62,13 +62,20 @@ class TrackingMarkdown(MarkdownCache):
         self._seen.append((kind, ident, found))
         return found
 
+    def hashed(self, text: str, from_url: str, digest: str) -> None:
+        """Note the hash of `text` (as _text_digest makes it: SHA-256 of its UTF-8), known already
+        (a brief's body_sha256, checked when it was read), so looking it up and saving it hash
+        nothing."""
+        self.digests[(from_url, text)] = digest
+
     def render(self, text: str, from_url: str) -> Rendered:
         """HTML for `text` on the page at `from_url`, reused while its cross-references hold."""
         key = (from_url, text)  # a str caches its hash: an unchanged body costs one lookup
         self.used.add(key)
         entry = self.entries.get(key)
         if entry is None and self.stored:  # read from disk, where bodies are known by their hash
-            digest = self.digests[key] = _text_digest(text)
+            digest = self.digests.get(key) or _text_digest(text)
+            self.digests[key] = digest
             entry = self.stored.pop((from_url, digest), None)
             if entry is not None:
                 self.entries[key] = entry

@@ -18,7 +18,7 @@ from .config import load_config, normalise_base_url
 from .errors import Problem, ProblemsError
 from .load import load_site, read_body
 from .mdcache import SHARDS, TrackingMarkdown, shard_of
-from .model import OutputFile, Page, Site
+from .model import Brief, OutputFile, Page, Site
 from .output import WriteReport, carry, lost, open_spare, publish, put, put_files, write_output
 from .parallel import beside, fork_map
 from .plan import BODY, known_ids, plan_pages, render_body
@@ -189,11 +189,16 @@ def _stream(pages: Sequence[Page], site: Site, root: Path, out: Path, progress: 
                 said: tuple[Problem, ...] = ()
                 if markdown is not None:
                     noted: list[Problem] = []
+                    brief = page.context["brief"]
+                    if not isinstance(brief, Brief):
+                        raise TypeError(f"{page.url}: not a brief page")
                     try:
-                        body = read_body(page.context["brief"])  # type: ignore[arg-type]  # a brief page
+                        body = read_body(brief)
                     except ProblemsError as exc:
                         problems.extend(exc.problems)
                         continue
+                    if brief.body_sha256 is not None:  # read_body checked it against the body it read
+                        markdown.hashed(body, page.url, brief.body_sha256)
                     page = render_body(page, body, markdown, known, problems, noted)
                     said = tuple(noted)
                 refs: list[object] = []

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import edit, tree
 
-from briefing import briefstore
+from briefing import briefstore, mdcache, parallel
 from briefing.config import load_config
 from briefing.load import load_site
 from briefing.pipeline import JINJA_CACHE, MARKDOWN_CACHE, RELATED_CACHE, build
@@ -135,6 +135,23 @@ def test_a_store_of_another_code_version_is_not_used(site_root: Path, monkeypatc
     edit(site_root / BRIEF, "to discuss", "to talk about")
     store = briefstore.BriefStore.load(site_root / briefstore.STORE, "another version")
     assert store.memo == {}
+
+
+def test_after_a_template_edit_no_body_is_rendered_again(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every page renders again, but each brief's body comes from the Markdown cache the first
+    build saved, found by the hash of its text: the hashes it saved (the briefs' own, known from
+    reading them) are those a lookup computes (the second build is not told them)."""
+    build(site_root)
+    edit(site_root / "templates/base.html", "<footer", "<footer data-x=1")
+    anew: list[str] = []
+    original = mdcache.TrackingMarkdown.render_anew
+    monkeypatch.setattr(mdcache.TrackingMarkdown, "render_anew",
+                        lambda self, text, url: anew.append(url) or original(self, text, url))
+    monkeypatch.setattr(mdcache.TrackingMarkdown, "hashed", lambda self, text, url, digest: None)
+    monkeypatch.setattr(parallel, "workers", lambda: 1)  # every page renders in this process
+    build(site_root)
+    assert anew == []
+    assert 'data-x=1' in (site_root / "output/briefs/2025-04-14-talks-in-capital/index.html").read_text()
 
 
 def test_a_body_edit_reuses_the_saved_related_briefs_and_one_markdown_shard(site_root: Path) -> None:

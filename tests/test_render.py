@@ -217,6 +217,38 @@ def test_macro_calls_behave_as_in_jinja(tmp_path: Path, template: str) -> None:
     assert expected  # every case renders something or fails with a message
 
 
+DOTTED = {
+    "a key": "{{ d.page }}",
+    "a missing key": "{{ d.nothing }}",
+    "a method before a key": "{{ d.items is callable }} {{ d['items'] }}",
+    "a dunder": "{{ d.__class__.__name__ }}",
+    "a key of a dict subclass": "{{ o.page }} {{ o.keys is callable }}",
+    "a missing key, tested": "{{ d.nothing is defined }} {{ d.page is defined }}",
+    "a block by self": "{% block t %}<t>{% endblock %} {{ self.t() }}",
+    "a missing block": "{{ self.nothing() }}",
+    "self's own attribute": "{{ self._TemplateReference__context is defined }}",
+    "a key on a non-mapping": "{{ n.page }}",
+}
+
+
+@pytest.mark.parametrize("template", DOTTED.values(), ids=DOTTED.keys())
+def test_dotted_names_resolve_as_in_jinja(tmp_path: Path, template: str) -> None:
+    """make_env's getattr looks up a dict's keys (and `self`'s blocks) directly: values and errors
+    are Jinja's own."""
+    import collections
+
+    plain = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    values = {"d": {"page": 2, "items": "<key>"}, "o": collections.OrderedDict(page=3), "n": 5}
+
+    def outcome(env: jinja2.Environment) -> str:
+        try:
+            return env.from_string(template).render(values)
+        except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
+            return f"{type(exc).__name__}: {exc}"
+
+    assert outcome(make_env(tmp_path)) == outcome(plain)
+
+
 class _Html:
     def __html__(self) -> str:
         return "<em>own</em>"

@@ -230,7 +230,7 @@ def parse_brief(text: str, path: Path, keep_body: bool = True) -> tuple[Brief, t
         body=clean if keep_body else "",
         body_sha256=None if keep_body else body_sha256(clean),
         path=path,
-        spots=Spots.of([*sorted((k, line, column) for k, (line, column) in spots.items()), ("body", body_line, 1)]),
+        spots=Spots.of([*sorted(spots.items()), ("body", (body_line, 1))]),
     )
     if controls:
         line = body_line + body.count("\n", 0, controls.start())

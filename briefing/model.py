@@ -7,6 +7,7 @@ import struct
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from itertools import chain
 from pathlib import Path
 from typing import cast
 
@@ -115,11 +116,11 @@ class Spots:
     places: bytes = b""
 
     @classmethod
-    def of(cls, found: Iterable[tuple[str, int, int]]) -> Spots:
-        """Spots from (path, line, column) triples."""
+    def of(cls, found: Iterable[tuple[str, tuple[int, int]]]) -> Spots:
+        """Spots from (path, (line, column)) pairs, in their order."""
         rows = list(found)
-        return cls(sys.intern("\n".join(k for k, _, _ in rows)),
-                   struct.pack(f"<{2 * len(rows)}I", *(n for _, line, column in rows for n in (line, column))))
+        places = list(chain.from_iterable([place for _, place in rows]))
+        return cls(sys.intern("\n".join([key for key, _ in rows])), struct.pack(f"<{len(places)}I", *places))
 
     def _at(self, key: str) -> tuple[int, int] | None:
         if not self.keys:

@@ -165,8 +165,11 @@ def _escape_output(value: Any) -> str:
 
     Compiled templates call `escape` only on what an expression outputs, and the pieces are joined
     into the page at once, so nothing needs the Markup; making it cost a fifth of a brief page."""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _escape_str(value)
+    if kind is Markup:  # its own __html__ gives itself (a date's <time>, a macro's output, a body)
+        return value  # type: ignore[no-any-return]
     html = getattr(value, "__html__", None)
     if html is not None:
         return html()  # type: ignore[no-any-return]  # the object's own HTML, a str

@@ -257,7 +257,13 @@ class _Html:
         return "<not used>"
 
 
-ESCAPED = ["<script>\"'&</script>", Markup("<b>kept</b> &amp;"), 5, 1.5, None, True, _Html(), "", "plain"]
+class _OwnMarkup(Markup):
+    def __html__(self) -> str:
+        return "<i>its own</i>"
+
+
+ESCAPED = ["<script>\"'&</script>", Markup("<b>kept</b> &amp;"), _OwnMarkup("<b>not this</b>"), 5, 1.5, None, True,
+           _Html(), "", "plain"]
 
 
 @pytest.mark.parametrize("template", [

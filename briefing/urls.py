@@ -121,8 +121,8 @@ def relative(target: str, from_url: str) -> str:
 def linker(from_url: str, base_url: str, shared: dict[str, dict[str, str]]) -> Callable[..., str]:
     """`url_for` for the page at `from_url`: (kind, ident, page) -> its relative href, as `relative`.
 
-    Sibling pages (folders with one parent) link alike within their section, outside their own
-    folders, so those hrefs are kept in `shared[parent]` for the next sibling; the 404 page links rooted."""
+    Sibling pages (folders with one parent) link alike to anything outside their own folders, so
+    those hrefs are kept in `shared[parent]` for the next sibling; the 404 page links rooted."""
     if from_url == NOT_FOUND:  # served at any path: links must be rooted
         return lambda kind, ident=None, page=1: rooted(url_for(kind, ident, page), base_url)
     folder, depth, top = _folder(from_url)
@@ -133,12 +133,13 @@ def linker(from_url: str, base_url: str, shared: dict[str, dict[str, str]]) -> C
         target = url_for(kind, ident, page)
         if target.startswith(folder):  # at or below the page's folder
             return target[len(folder):] or "./"
-        if not target.startswith(top):  # another section: up to the root, then down (most links)
-            return up + target[1:]
-        try:  # the same section
+        try:  # as every sibling links it
             return memo[target]
         except KeyError:
-            href = memo[target] = relative(target, from_url)
+            if target.startswith(top):  # the same section
+                href = memo[target] = relative(target, from_url)
+            else:  # another section: up to the root, then down (most links)
+                href = memo[target] = up + target[1:]
             return href
 
     return link

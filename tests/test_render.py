@@ -184,6 +184,14 @@ def test_globals_are_seen_as_in_jinja(tmp_path: Path, page: str) -> None:
     assert "ctx-c" in rendered[0] or "env-c" in rendered[0]
 
 
+def _outcome(env: jinja2.Environment, template: str, values: dict[str, Any]) -> str:
+    """What rendering `template` in `env` gives: its text, or its error's type and message."""
+    try:
+        return env.from_string(template).render(values)
+    except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
+        return f"{type(exc).__name__}: {exc}"
+
+
 MACRO_CALLS = {
     "positional": "{% macro m(a, b) %}{{ a }}-{{ b }}{% endmacro %}{{ m(1, '<') }}",
     "defaults and keywords": "{% macro m(a, b=2, c='<') %}{{ a }}{{ b }}{{ c }}{% endmacro %}{{ m(1) }} {{ m(1, c=3) }}",
@@ -206,14 +214,8 @@ def test_macro_calls_behave_as_in_jinja(tmp_path: Path, template: str) -> None:
     """make_env's context calls macros directly; output and errors are Jinja's own."""
     plain = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
-    def outcome(env: jinja2.Environment) -> str:
-        try:
-            return env.from_string(template).render()
-        except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
-            return f"{type(exc).__name__}: {exc}"
-
-    expected = outcome(plain)
-    assert outcome(make_env(tmp_path)) == expected
+    expected = _outcome(plain, template, {})
+    assert _outcome(make_env(tmp_path), template, {}) == expected
     assert expected  # every case renders something or fails with a message
 
 
@@ -240,13 +242,7 @@ def test_dotted_names_resolve_as_in_jinja(tmp_path: Path, template: str) -> None
     plain = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     values = {"d": {"page": 2, "items": "<key>"}, "o": collections.OrderedDict(page=3), "n": 5}
 
-    def outcome(env: jinja2.Environment) -> str:
-        try:
-            return env.from_string(template).render(values)
-        except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
-            return f"{type(exc).__name__}: {exc}"
-
-    assert outcome(make_env(tmp_path)) == outcome(plain)
+    assert _outcome(make_env(tmp_path), template, values) == _outcome(plain, template, values)
 
 
 class _Html:

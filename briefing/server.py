@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import html
 import json
 import logging
 import os
 import re
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,11 +61,18 @@ class _Socket(LiveReloadHandler):  # type: ignore[misc]
 
 
 class _Output(StaticFileHandler):  # type: ignore[misc]
-    """Files under the output folder only: no hidden files, no traversal, no symlinks out of it."""
+    """Files under the output folder only: no hidden files, no traversal, no symlinks out of it.
+
+    Each file is read once, through one descriptor, and its size, ETag and body all come from that
+    read: a build swaps the whole output folder in, so a second look by path (tornado's own handler
+    stats, hashes and reads separately) could see the next build's file and send a body that does
+    not match its Content-Length.
+    """
 
     def initialize(self, path: str, preview: Preview, default_filename: str | None = None) -> None:
         super().initialize(path, default_filename)
         self.preview = preview
+        self._body = b""
 
     def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
         rel = os.path.relpath(absolute_path, root)
@@ -70,7 +80,20 @@ class _Output(StaticFileHandler):  # type: ignore[misc]
             raise web.HTTPError(403)
         if any(part.startswith(".") for part in Path(rel).parts if part != "."):
             raise web.HTTPError(404)
-        return super().validate_absolute_path(root, absolute_path)  # type: ignore[no-any-return]
+        resolved: str | None = super().validate_absolute_path(root, absolute_path)
+        if resolved is not None:
+            self._stat_result, self._body = _read_once(resolved)
+        return resolved
+
+    def get_content_size(self) -> int:
+        return len(self._body)
+
+    def get_content(self, abspath: str, start: int | None = None,
+                    end: int | None = None) -> Iterator[bytes]:
+        yield self._body[start:end]
+
+    def compute_etag(self) -> str | None:
+        return f'"{hashlib.sha256(self._body).hexdigest()}"'
 
     def set_extra_headers(self, path: str) -> None:
         self.set_header("Cache-Control", "no-store")
@@ -88,6 +111,24 @@ class _Output(StaticFileHandler):  # type: ignore[misc]
             return
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.finish(f"{status_code} {self._reason}\n")
+
+
+def _read_once(path: str) -> tuple[os.stat_result, bytes]:
+    """The file at `path` as one descriptor sees it: its stat and its whole body (404 when gone)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        raise web.HTTPError(404) from None  # gone, or swapped for a link, since tornado checked it
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise web.HTTPError(403)
+        chunks = []
+        while chunk := os.read(fd, max(st.st_size, 1 << 16)):
+            chunks.append(chunk)
+        return st, b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _transform(preview: Preview) -> type[web.OutputTransform]:

@@ -19,6 +19,7 @@ from ..model import Person, Registry
 from .discover import discover, unregistered
 from .names import clean_name, fold, fold_map, name_keys
 from .participation import is_place, participates
+from .phrases import phrase_pattern
 
 __all__ = ["Mention", "discover", "find_mentions", "fold", "leaders", "participants", "unregistered"]
 
@@ -61,9 +62,7 @@ def _matcher(people: tuple[Person, ...]) -> _Matcher:
     by_text: dict[str, list[tuple[str, str, bool]]] = {}
     for form in forms:
         by_text.setdefault(" ".join(form[0].split()).casefold(), []).append(form)
-    alternatives = sorted(by_text, key=lambda f: (-len(f), f))
-    body = "|".join(r"[^\S\n]+".join(re.escape(w) for w in f.split()) for f in alternatives)
-    pattern = re.compile(rf"(?<!\w)(?=({body})(?!\w))", re.IGNORECASE) if body else None
+    pattern = phrase_pattern(by_text, r"[^\S\n]+")  # names of people, never across a line break
     keys: dict[str, set[str]] = {}
     for person in people:
         for name in (person.name, *person.aliases):
@@ -71,6 +70,32 @@ def _matcher(people: tuple[Person, ...]) -> _Matcher:
                 keys.setdefault(key, set()).add(person.id)
     return _Matcher(pattern, {k: tuple(v) for k, v in by_text.items()},
                     {k: frozenset(v) for k, v in keys.items()})
+
+
+def _found(folded: str, matcher: _Matcher) -> list[tuple[int, int, str]]:
+    """(start, end, text) of the longest form at each word where one starts, in order."""
+    return [(m.start(1), m.end(1), m.group(1)) for m in matcher.pattern.finditer(folded)] if matcher.pattern else []
+
+
+def _longest(one: list[tuple[int, int, str]], other: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Both patterns' finds, the longer where both start at one word: what one pattern of all their
+    forms finds (at a word, every form that fits spans a longer or shorter stretch of the same text)."""
+    best = {start: (start, end, text) for start, end, text in one}
+    for start, end, text in other:
+        if start not in best or end > best[start][1]:
+            best[start] = (start, end, text)
+    return [best[start] for start in sorted(best)]
+
+
+def _joined(first: _Matcher, then: _Matcher) -> _Matcher:
+    """The lookups of a matcher of `first`'s people followed by `then`'s (its pattern: none; see _longest)."""
+    by_text = dict(first.by_text)
+    for text, forms in then.by_text.items():
+        by_text[text] = by_text.get(text, ()) + forms
+    keys = dict(first.keys)
+    for key, ids in then.keys.items():
+        keys[key] = keys.get(key, frozenset()) | ids
+    return _Matcher(None, by_text, keys)
 
 
 def _capitalised_like(form: str, matched: str) -> bool:
@@ -97,14 +122,18 @@ def find_mentions(
     titles that may stand before a surname ("Premier Wang").
     """
     folded, starts = fold_map(text)
-    matcher = _matcher((*registry.people.values(), *extra))
+    matcher = _matcher(tuple(registry.people.values()))  # compiled once per registry, not once per article
+    found = _found(folded, matcher)
+    if extra:  # the people this article introduces: a small pattern of their own, its finds merged in
+        matcher = _joined(matcher, _matcher(tuple(extra)))
+        found = _longest(found, _found(folded, _matcher(tuple(extra))))
     candidates: list[Mention] = []
     places: list[Mention] = []  # "Ho Chi Minh City": no person, and no short reference inside either
-    for match in matcher.pattern.finditer(folded) if matcher.pattern else ():
-        for form, pid, full in matcher.by_text[" ".join(match.group(1).split()).casefold()]:
-            if _capitalised_like(form, match.group(1)):
-                mention = Mention(match.start(1), match.end(1), pid, full)
-                (places if full and is_place(folded, match.end(1)) else candidates).append(mention)
+    for start, end, matched in found:
+        for form, pid, full in matcher.by_text[" ".join(matched.split()).casefold()]:
+            if _capitalised_like(form, matched):
+                mention = Mention(start, end, pid, full)
+                (places if full and is_place(folded, end) else candidates).append(mention)
     fulls = _greedy([m for m in candidates if m.full])
     first_full: dict[str, int] = {}
     for mention in fulls:

@@ -7,15 +7,13 @@ import re
 from collections import Counter
 
 from ..model import IngestRules, Registry
+from .phrases import phrase_pattern
 
 
 @functools.lru_cache(maxsize=16)
 def _phrases(keywords: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]) -> re.Pattern[str] | None:
     """Every keyword phrase of every topic in one pattern: a lookahead, so overlaps all count."""
-    phrases = sorted({" ".join(p.split()).casefold() for _, pairs in keywords for p, _ in pairs if p.split()},
-                     key=lambda p: (-len(p), p))
-    body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in phrases)
-    return re.compile(rf"(?<!\w)(?=({body})(?!\w))", re.IGNORECASE) if body else None
+    return phrase_pattern((" ".join(p.split()).casefold() for _, pairs in keywords for p, _ in pairs), r"\s+")
 
 
 def topic_scores(text: str, registry: Registry) -> dict[str, float]:

@@ -8,6 +8,7 @@ when given, else by a weekday written with it, else left unresolved.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -97,7 +98,14 @@ def _numeric(a: int, b: int, order: str | None) -> tuple[tuple[int, int] | None,
 
 def find_dates(text: str, order: str | None = None) -> list[FoundDate]:
     """Every explicit full date (day, month and year) in `text`, in order."""
-    return [_found(match, order) for match in _DATE_RE.finditer(text)]
+    return [_found(match, order) for match in _scan(text)]
+
+
+@functools.lru_cache(maxsize=256)
+def _scan(text: str) -> tuple[re.Match[str], ...]:
+    """_DATE_RE's matches in `text`: an article's first paragraphs are read for dates four times
+    (the order of numeric dates, the stated date, the lede, ambiguous dates), scanned once."""
+    return tuple(_DATE_RE.finditer(text))
 
 
 def _found(match: re.Match[str], order: str | None) -> FoundDate:
@@ -146,7 +154,7 @@ def settle_order(texts: Iterable[str], setting: str = "auto") -> str | None:
     named: set[datetime.date] = set()
     ambiguous: list[tuple[datetime.date, ...]] = []
     for text in texts:
-        for match in _DATE_RE.finditer(text):  # one pass: what find_dates(text) would find, as it finds it
+        for match in _scan(text):  # one pass: what find_dates(text) would find, as it finds it
             g = match.groupdict()
             found = _found(match, None)
             if g["num"]:

@@ -100,9 +100,15 @@ def normalise_base_url(value: str) -> str | None:
 def load_config(path: Path) -> tuple[SiteConfig, Registry]:
     """Read site.yaml at `path`; raise ProblemsError listing every error; warnings go in the config."""
     try:
-        text = decode_brief(path.read_bytes(), path)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ProblemsError([Problem(path, None, "site.yaml not found (is --root the project folder?)")]) from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: bytes, path: Path) -> tuple[SiteConfig, Registry]:
+    """site.yaml's bytes, read from `path`, as the config and registry (see load_config)."""
+    text = decode_brief(raw, path)
     data, spots = load_mapping(text, path)
     check = _Checker(path, spots)
     check.unknown(data, SITE_KEYS, "")

@@ -68,7 +68,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None,
     `progress` is told each of STAGES as it starts (the command line shows a progress bar).
     """
     started = time.perf_counter()
-    config, registry = load_config(root / "site.yaml")
+    config, registry = cache.site_config(root / "site.yaml") if cache else load_config(root / "site.yaml")
     if base_url is not None:
         normal = normalise_base_url(base_url)
         if normal is None:

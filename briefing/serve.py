@@ -57,14 +57,13 @@ def rebuild(root: Path, out: Path, base_url: str | None, cache: BuildCache,
 
     Never raises: problems in the input, and crashes, come back in the Outcome.
     """
-    from .config import load_config
     from .ingest import ingest
     from .pipeline import build
 
     ingested: tuple[Path, ...] = ()
     try:
         if changed is None or _needs_ingest(root, changed):
-            config, registry = load_config(root / "site.yaml")
+            config, registry = cache.site_config(root / "site.yaml")
             ingested = ingest(root / "seeds", root / "content" / "briefs", config, registry).written
         report = build(root, out_dir=out, base_url=base_url, cache=cache)
     except ProblemsError as exc:

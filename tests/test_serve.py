@@ -397,6 +397,9 @@ def test_memoised_rebuilds_match_cold_builds(site_root: Path, tmp_path: Path) ->
         lambda: follow.rename(follow.with_name("2025-04-15-renamed.md")),  # brief: link now dangles
         lambda: follow.with_name("2025-04-15-renamed.md").rename(follow),  # and resolves again
         lambda: edit(site_root / "site.yaml", "name: Carol Li", "name: Carol Lee"),  # registry
+        lambda: edit(site_root / "site.yaml", "name: Carol Lee", "name: [Carol Lee"),  # site.yaml broken: both fail
+        lambda: edit(site_root / "site.yaml", "name: [Carol Lee", "name: Carol Lee"),  # and mended: the cached parse
+        lambda: edit(site_root / "site.yaml", "name: Carol Lee", "name: Carol Li"),  # a registry seen before
         lambda: edit(site_root / "templates/base.html", "<footer", "<footer data-x=1"),  # template
     ]
     for number, change in enumerate(edits):

@@ -6,12 +6,13 @@ import bisect
 import html
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import urls
+from .parallel import fork_map
 from .text import clip
 
 TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*?)?\s*/?>")
@@ -72,28 +73,72 @@ class _Page:
         return bisect.bisect_right(self._newlines, offset) + 1
 
 
-def check_site(out_dir: Path, base_url: str = "/", templates: Path | None = None) -> CheckReport:
-    """Check every HTML, XML and text file the build wrote under out_dir."""
+@dataclass(frozen=True, slots=True)
+class _Elsewhere:
+    """A link to an #id of another page, judged once every page's ids are known."""
+
+    file: str
+    fragment: str
+    value: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """One file's ids, and what checking it found, in the order found (links to another page's
+    ids still to be judged)."""
+
+    path: str
+    ids: frozenset[str]
+    found: tuple[Finding | Link | _Elsewhere, ...]
+
+
+def check_site(out_dir: Path, base_url: str = "/", templates: Path | None = None,
+               processes: int | None = None) -> CheckReport:
+    """Check every HTML, XML and text file the build wrote under out_dir.
+
+    Each file is read and checked on its own, on every core (`processes`: how many), except for
+    links to an #id of another file, judged once all files' ids are known.
+    """
     files = sorted(p for p in out_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
     rel = {p.relative_to(out_dir).as_posix() for p in files}
-    pages = {path: _read(out_dir, path) for path in rel if path.endswith((".html", ".xml"))}
+    paths = sorted(path for path in rel if path.endswith((".html", ".xml")))
     allowed = _template_snippets(templates)
-    findings: list[Finding] = []
-    external: list[Link] = []
     base = urls.base_path(base_url)
     origin = _origin(base_url)
-    resolved: dict[tuple[str, str], tuple[str, str] | None] = {}
-    for path in sorted(pages):
-        page = pages[path]
-        findings.extend(_duplicate_ids(page))
-        links = _xml_links(page) if path.endswith(".xml") else _html_links(page, base, allowed, findings)
-        for link, offset in links:
-            finding = _check_link(link, page, offset, base, origin, rel, pages, external, resolved)
-            if finding:
-                findings.append(finding)
+
+    def share(part: Sequence[str]) -> list[_Scan]:
+        resolved: dict[tuple[str, str], tuple[str, str] | None] = {}  # per process: it only saves work
+        return [_scan(out_dir, path, base, origin, allowed, rel, resolved) for path in part]
+
+    scans = fork_map(share, paths, processes)
+    ids = {scan.path: scan.ids for scan in scans}
+    findings: list[Finding] = []
+    external: list[Link] = []
+    for scan in scans:
+        for item in scan.found:
+            if isinstance(item, Finding):
+                findings.append(item)
+            elif isinstance(item, Link):
+                external.append(item)
+            elif item.fragment not in ids.get(item.file, ()):
+                message = f"broken fragment '{item.value}': no id '{item.fragment}' in {item.file}"
+                findings.append(Finding(scan.path, item.line, message, "missing-fragment"))
     findings.sort(key=lambda f: (f.path, f.line, f.message))
     external.sort(key=lambda e: (e.url, e.path, e.line))
     return CheckReport(tuple(findings), tuple(external), len(files))
+
+
+def _scan(out_dir: Path, path: str, base: str, origin: str | None, allowed: frozenset[str], files: set[str],
+          resolved: dict[tuple[str, str], tuple[str, str] | None]) -> _Scan:
+    page = _read(out_dir, path)
+    found: list[Finding | Link | _Elsewhere] = list(_duplicate_ids(page))
+    links = _xml_links(page) if path.endswith(".xml") else _html_links(page, base, allowed, found)
+    for link, offset in links:
+        item = _check_link(link, page, offset, base, origin, files, resolved)
+        if item is not None:
+            found.append(item)
+    return _Scan(path, frozenset(page.ids), tuple(found))
 
 
 def _read(out_dir: Path, path: str) -> _Page:
@@ -128,7 +173,7 @@ def _duplicate_ids(page: _Page) -> Iterator[Finding]:
 
 
 def _html_links(page: _Page, base: str, allowed: frozenset[str],
-                findings: list[Finding]) -> Iterator[tuple[str, int]]:
+                findings: list[Finding | Link | _Elsewhere]) -> Iterator[tuple[str, int]]:
     for handler in HANDLER.finditer(page.text):
         attr = page.text[handler.start(1):handler.end(2)]
         if attr not in allowed:
@@ -180,18 +225,20 @@ def _origin(base_url: str) -> str | None:
 
 
 def _check_link(link: str, page: _Page, offset: int, base: str, origin: str | None, files: set[str],
-                pages: dict[str, _Page], external: list[Link],
-                resolved: dict[tuple[str, str], tuple[str, str] | None]) -> Finding | None:
+                resolved: dict[tuple[str, str], tuple[str, str] | None]) -> Finding | Link | _Elsewhere | None:
+    """What one link of `page` comes to: a finding, an external link, one to judge later, or None (fine)."""
     value = link.strip()
     key = (_anchor_folder(page.path, value), value)
     if key in resolved:  # the same href from the same folder (navigation) resolves the same way
         hit = resolved[key]
-        if hit is None or not hit[1] or not hit[0].endswith(".html") or hit[1] in pages[hit[0]].ids:
+        if hit is None or not hit[1] or not hit[0].endswith(".html") or (hit[0] == page.path and hit[1] in page.ids):
             return None
-    message, kind = _judge(value, page.path, base, origin, files, pages, resolved, key)
+    message, kind = _judge(value, page, base, origin, files, resolved, key)
     if kind == "external":
-        external.append(Link(value, page.path, page.line(offset)))
-        return None
+        return Link(value, page.path, page.line(offset))
+    if kind == "elsewhere":
+        file, fragment = resolved[key] or ("", "")
+        return _Elsewhere(file, fragment, value, page.line(offset))
     return Finding(page.path, page.line(offset), message, kind) if message else None
 
 
@@ -212,9 +259,11 @@ def _anchor_folder(page_path: str, href: str) -> str:
     return f"{folder}|{climbs}"
 
 
-def _judge(value: str, path: str, base: str, origin: str | None, files: set[str], pages: dict[str, _Page],
+def _judge(value: str, page: _Page, base: str, origin: str | None, files: set[str],
            resolved: dict[tuple[str, str], tuple[str, str] | None], key: tuple[str, str]) -> tuple[str, str]:
-    """(message, kind) for one href; ("", "") when it is fine."""
+    """(message, kind) for one href of `page`; ("", "") when it is fine, ("", "elsewhere") for an
+    #id of another HTML file (resolved[key] names it)."""
+    path = page.path
     squashed = re.sub(r"[\x00-\x20]", "", value).lower()
     if squashed.startswith(UNSAFE_SCHEMES):
         return f"unsafe URL '{clip(value, 60, '')}'", "unsafe-url"
@@ -236,8 +285,11 @@ def _judge(value: str, path: str, base: str, origin: str | None, files: set[str]
         return f"broken link '{value}': no file for {target}", "broken-link"
     fragment = unquote(parts.fragment)
     resolved[key] = (file, fragment)
-    if fragment and file.endswith(".html") and fragment not in pages[file].ids:
-        return f"broken fragment '{value}': no id '{fragment}' in {file}", "missing-fragment"
+    if fragment and file.endswith(".html"):
+        if file != path:
+            return "", "elsewhere"
+        if fragment not in page.ids:
+            return f"broken fragment '{value}': no id '{fragment}' in {file}", "missing-fragment"
     return "", ""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,38 @@ def test_same_href_from_different_depths_is_judged_separately(tmp_path: Path) ->
              "index.html": PAGE.format(body='<a href="../x/">out</a>'),
              "x/index.html": PAGE.format(body="")}
     assert findings(tmp_path, files) == [("index.html", 3, "link '../x/' leaves the site's base path '/'")]
+
+
+def _many_pages(count: int) -> dict[str, str]:
+    """`count` pages linking to their neighbours and to ids on them, with a defect on every 37th."""
+    files = {"index.html": PAGE.format(body='<a href="p/0/">first</a><a href="https://example.com/">out</a>')}
+    for n in range(count):
+        body = [f'<h2 id="s{n}">Page {n}</h2>', '<a href="../../">home</a>', f'<a href="#s{n}">here</a>',
+                f'<a href="../{(n + 1) % count}/#s{(n + 1) % count}">next</a>']
+        if n % 37 == 0:
+            body += [f'<a href="../{(n + 2) % count}/#nowhere">bad fragment</a>', '<a href="../missing/">gone</a>',
+                     '<p id="twice">a</p><p id="twice">b</p>', f'<a href="https://example.org/{n}">ext</a>']
+        if n % 53 == 0:
+            body.append('<a href="#nope">no such id here</a><script>alert(1)</script>')
+        files[f"p/{n}/index.html"] = PAGE.format(body="\n".join(body))
+    return files
+
+
+def test_checking_on_two_cores_finds_what_one_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files checked in two processes (links to another file's ids judged after): the same report."""
+    out = tmp_path / "out"
+    write_files(out, _many_pages(450))  # enough files that the check forks (200 a process at least)
+    one = check_site(out, "/", None, processes=1)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    two = check_site(out, "/", None, processes=2)
+    assert forks, "the check did not fork: this test compares nothing"
+    assert two == one
+    kinds = [f.kind for f in one.findings]
+    assert kinds.count("missing-fragment") == 13 + 9  # another page's id (every 37th), this page's (53rd)
+    assert kinds.count("broken-link") == 13 and kinds.count("duplicate-id") == 13
+    assert kinds.count("unexpected-script") == 9
+    assert len(one.external) == 14
+    assert ("p/37/index.html", 7, "broken fragment '../39/#nowhere': no id 'nowhere' in p/39/index.html") in [
+        (f.path, f.line, f.message) for f in one.findings]

@@ -125,8 +125,9 @@ def find_mentions(
     matcher = _matcher(tuple(registry.people.values()))  # compiled once per registry, not once per article
     found = _found(folded, matcher)
     if extra:  # the people this article introduces: a small pattern of their own, its finds merged in
-        matcher = _joined(matcher, _matcher(tuple(extra)))
-        found = _longest(found, _found(folded, _matcher(tuple(extra))))
+        own = _matcher(tuple(extra))
+        found = _longest(found, _found(folded, own))
+        matcher = _joined(matcher, own)
     candidates: list[Mention] = []
     places: list[Mention] = []  # "Ho Chi Minh City": no person, and no short reference inside either
     for start, end, matched in found:

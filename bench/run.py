@@ -202,16 +202,17 @@ def verdicts(table: dict[str, dict[str, Run]], briefs: int) -> tuple[float | Non
         value = _figure(table, briefs, measure, kind)
         if value is None:
             continue
-        here = limit * (speed or 1.0) if kind == "seconds" else limit / (speed or 1.0) if kind == "per-second" \
-            else limit
-
-        def met(bound: float, value: float = value, kind: str = kind) -> str:
-            ok = value >= bound if kind == "per-second" else value <= bound if kind == "ratio" else value < bound
-            return "yes" if ok else "no"
-
+        scale = {"seconds": speed or 1.0, "per-second": 1 / (speed or 1.0)}.get(kind, 1.0)
+        here = limit * scale
         rows.append((target, _shown(kind, limit, limit), _shown(kind, limit, here), _shown(kind, limit, value),
-                     met(limit), met(here)))
+                     _met(kind, value, limit), _met(kind, value, here)))
     return speed, rows
+
+
+def _met(kind: str, value: float, bound: float) -> str:
+    """A rate must reach its bound, a ratio may equal it, anything else must stay under it."""
+    ok = value >= bound if kind == "per-second" else value <= bound if kind == "ratio" else value < bound
+    return "yes" if ok else "no"
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from .phrases import phrase_pattern
 @functools.lru_cache(maxsize=16)
 def _phrases(keywords: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]) -> re.Pattern[str] | None:
     """Every keyword phrase of every topic in one pattern: a lookahead, so overlaps all count."""
-    return phrase_pattern((" ".join(p.split()).casefold() for _, pairs in keywords for p, _ in pairs), r"\s+")
+    return phrase_pattern((p.casefold() for _, pairs in keywords for p, _ in pairs), r"\s+")
 
 
 def topic_scores(text: str, registry: Registry) -> dict[str, float]:
